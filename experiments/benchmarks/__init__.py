@@ -1,0 +1,1 @@
+"""Benchmark scripts: they print their figures; none is a timed test."""

@@ -1,0 +1,41 @@
+"""``quals-bench``: the workbench's command line. Subcommands import their code lazily."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> (module, function, one-line help); the module is imported only when run.
+COMMANDS = {
+    "corpus": ("experiments.commands", "corpus", "generate the synthetic news corpus"),
+    "tokenizer": ("experiments.commands", "tokenizer", "train the byte-level BPE tokenizer"),
+    "judge": ("experiments.commands", "judge_file", "oracle verdicts for summaries of a corpus split"),
+    "reproduce": ("experiments.pipeline", "main", "run the whole default pipeline end to end"),
+    "fit": ("experiments.lightning_cli", "main", "train a model from a LightningCLI YAML config"),
+    "validate": ("experiments.lightning_cli", "main", "validate a model (LightningCLI)"),
+    "test": ("experiments.lightning_cli", "main", "test a model (LightningCLI)"),
+}
+PASSTHROUGH = ("fit", "validate", "test")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to a subcommand; return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="quals-bench", description="Factual-consistency workbench (QUALS, ConSeq).",
+        epilog="Run 'quals-bench COMMAND --help' for a command's options.")
+    parser.add_argument("command", choices=sorted(COMMANDS), metavar="COMMAND",
+                        help="; ".join(f"{k}: {v[2]}" for k, v in COMMANDS.items()))
+    if not argv or argv[0] in ("-h", "--help"):
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv[:1])
+    module, function, _ = COMMANDS[args.command]
+    handler = getattr(importlib.import_module(module), function)
+    rest = argv if args.command in PASSTHROUGH else argv[1:]
+    return handler(rest) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

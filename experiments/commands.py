@@ -1,0 +1,58 @@
+"""Small subcommands: corpus, tokenizer, judge."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+
+def corpus(argv: list[str]) -> int:
+    """``quals-bench corpus --num-docs N --seed S --out DIR``."""
+    from lightning_modules.data.generator import CorpusConfig, write_corpus
+
+    p = argparse.ArgumentParser(prog="quals-bench corpus", description=corpus.__doc__)
+    p.add_argument("--num-docs", type=int, default=CorpusConfig.num_docs)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--hallucination-prob", type=float, default=CorpusConfig.hallucination_prob)
+    p.add_argument("--out", required=True)
+    a = p.parse_args(argv)
+    cfg = CorpusConfig(num_docs=a.num_docs, seed=a.seed, hallucination_prob=a.hallucination_prob)
+    start = time.perf_counter()
+    paths = write_corpus(cfg, a.out)
+    print(f"wrote {cfg.split_sizes()} to {a.out} in {time.perf_counter() - start:.1f}s")
+    return 0 if paths else 1
+
+
+def tokenizer(argv: list[str]) -> int:
+    """``quals-bench tokenizer --corpus DIR --out DIR [--vocab-size V]``."""
+    from lightning_modules.data.readers import RowReader
+    from lightning_modules.data.tokenizer import train_tokenizer
+
+    p = argparse.ArgumentParser(prog="quals-bench tokenizer", description=tokenizer.__doc__)
+    p.add_argument("--corpus", required=True, help="folder holding train.jsonl")
+    p.add_argument("--out", required=True)
+    p.add_argument("--vocab-size", type=int, default=4096)
+    a = p.parse_args(argv)
+    rows = RowReader().read_jsonl(Path(a.corpus) / "train.jsonl")
+    tok = train_tokenizer((t for r in rows for t in (r["document"], r["summary"])), a.vocab_size)
+    tok.save_pretrained(a.out)
+    print(f"saved a {len(tok)}-token tokenizer to {a.out}")
+    return 0
+
+
+def judge_file(argv: list[str]) -> int:
+    """``quals-bench judge --input SPLIT.jsonl [--field summary]``: oracle verdict counts."""
+    from lightning_modules.data.oracle import judge
+    from lightning_modules.data.readers import RowReader
+
+    p = argparse.ArgumentParser(prog="quals-bench judge", description=judge_file.__doc__)
+    p.add_argument("--input", required=True, help="JSONL rows with 'facts' and the field")
+    p.add_argument("--field", default="summary")
+    a = p.parse_args(argv)
+    counts = Counter(judge(r["facts"], r["summary"]).verdict
+                     for r in RowReader(summary_field=a.field).read_jsonl(a.input))
+    print(json.dumps(dict(counts)))
+    return 0

@@ -1,0 +1,62 @@
+"""The workbench's LightningCLI: run directory, W&B mode and checkpoints from ``--run.*``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pytorch_lightning.callbacks import ModelCheckpoint
+from pytorch_lightning.cli import LightningCLI
+from pytorch_lightning.loggers import WandbLogger
+
+WANDB_MODES = ("offline", "online", "disabled")
+
+
+class WorkbenchCLI(LightningCLI):
+    """LightningCLI that puts config, checkpoints, W&B files and scores in ``--run.dir``."""
+
+    def add_arguments_to_parser(self, parser) -> None:
+        parser.add_argument("--run.dir", default="runs/mle", help="run directory")
+        parser.add_argument("--run.wandb", default="offline", choices=WANDB_MODES,
+                            help="W&B mode: offline (default), online or disabled")
+        parser.add_argument("--run.project", default="quals-bench", help="W&B project")
+        parser.add_argument("--run.name", default=None, help="W&B run name")
+        parser.add_argument("--run.group", default=None, help="W&B group (sweeps)")
+
+    def instantiate_trainer(self, **kwargs):
+        run = self._get(self.config_init, "run")
+        run_dir = Path(run["dir"])
+        run_dir.mkdir(parents=True, exist_ok=True)
+        trainer_cfg = self._get(self.config_init, "trainer")
+        callbacks = trainer_cfg.get("callbacks") or []
+        if not any(isinstance(c, ModelCheckpoint) for c in callbacks):
+            callbacks.append(ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True,
+                                             monitor="val/loss", save_top_k=1))
+        trainer_cfg["callbacks"] = callbacks
+        kwargs.setdefault("default_root_dir", str(run_dir))
+        kwargs.setdefault("logger", make_logger(run, run_dir, self.config_init))
+        return super().instantiate_trainer(**kwargs)
+
+
+def make_logger(run: dict, run_dir: Path, config) -> WandbLogger:
+    """Return a W&B logger writing under ``run_dir``; offline and disabled make no network call."""
+    os.environ.setdefault("WANDB_SILENT", "true")
+    mode = run["wandb"]
+    return WandbLogger(save_dir=str(run_dir), project=run["project"], name=run["name"],
+                       group=run["group"], offline=mode == "offline",
+                       mode="disabled" if mode == "disabled" else None)
+
+
+def build_cli(args: list[str], run: bool = True) -> WorkbenchCLI:
+    """Build the CLI; with ``run=False`` the caller drives ``cli.trainer`` itself."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args == sys.argv[1:]:
+        args = None  # LightningCLI reads sys.argv itself, and warns when given both
+    return WorkbenchCLI(args=args, run=run, save_config_kwargs={"overwrite": True})
+
+
+def main(argv: list[str]) -> int:
+    """``quals-bench fit|validate|test --config FILE [overrides]``."""
+    build_cli(argv)
+    return 0

@@ -1,0 +1,37 @@
+"""The scorer interface every metric of the workbench implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+
+@dataclass
+class ScoreResult:
+    """Per-example scores (higher = better unless the scorer says otherwise) and explanations.
+
+    ``scores`` may hold several named columns (ROUGE gives rouge1/rouge2/rougeL);
+    ``explanations`` holds one JSON-serialisable dict per example.
+    """
+
+    scores: dict[str, list[float]]
+    explanations: list[dict] = field(default_factory=list)
+
+    def mean(self) -> dict[str, float]:
+        """Return the mean of each score column over the examples that have a value."""
+        out = {}
+        for name, values in self.scores.items():
+            kept = [v for v in values if v is not None]
+            out[name] = sum(kept) / len(kept) if kept else float("nan")
+        return out
+
+
+class Scorer(Protocol):
+    """``score(documents, summaries, references=None) -> ScoreResult``."""
+
+    name: str
+
+    def score(self, documents: Sequence[str], summaries: Sequence[str],
+              references: Sequence[str] | None = None) -> ScoreResult:
+        """Score each summary against its document (and reference, where the metric needs it)."""
+        ...

@@ -1,0 +1,99 @@
+"""The one seq2seq base module: model, tokenizer, generation, optimizer and schedule.
+
+Training regimes (MLE, ConSeq, QAGen...) subclass it and override ``compute_loss`` only.
+"""
+
+from __future__ import annotations
+
+import pytorch_lightning as pl
+import torch
+from transformers import get_scheduler
+
+from lightning_modules.data.tokenizer import load_tokenizer
+from lightning_modules.models.config import build_model
+
+
+class Seq2SeqModule(pl.LightningModule):
+    """A seq2seq LightningModule; subclasses define ``compute_loss(batch, outputs)``.
+
+    Args:
+        model: ``tiny`` / ``small`` (fresh BART), or a HF checkpoint name or folder.
+        tokenizer: tokenizer folder or name.
+        learning_rate, weight_decay, warmup_steps: AdamW and schedule settings.
+        scheduler: any ``transformers.get_scheduler`` name (``linear``, ``polynomial``...).
+        dropout: model dropout.
+        num_beams, max_length, min_length, length_penalty: beam-search settings for summaries.
+    """
+
+    def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
+                 learning_rate: float = 1e-3, weight_decay: float = 0.01,
+                 warmup_steps: int = 200, scheduler: str = "linear", dropout: float = 0.1,
+                 num_beams: int = 4, max_length: int = 64, min_length: int = 5,
+                 length_penalty: float = 1.0):
+        super().__init__()
+        self.save_hyperparameters()
+        self.tokenizer = load_tokenizer(tokenizer)
+        self.model = build_model(model, self.tokenizer, dropout=dropout)
+
+    def forward(self, input_ids, attention_mask, labels):
+        """Return the model outputs with teacher-forced decoder inputs from ``labels``."""
+        return self.model(input_ids=input_ids, attention_mask=attention_mask, labels=labels)
+
+    def compute_loss(self, batch: dict, outputs) -> tuple[torch.Tensor, dict]:
+        """Return (loss to minimise, extra values to log); subclasses override this."""
+        raise NotImplementedError
+
+    def model_step(self, batch: dict, stage: str) -> torch.Tensor:
+        """Shared step of train/val/test: forward, loss, logging under ``{stage}/``."""
+        outputs = self(batch["input_ids"], batch["attention_mask"], batch["labels"])
+        loss, extras = self.compute_loss(batch, outputs)
+        size = batch["input_ids"].size(0)
+        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=size, sync_dist=stage != "train")
+        for name, value in extras.items():
+            self.log(f"{stage}/{name}", value, batch_size=size, sync_dist=stage != "train")
+        return loss
+
+    def training_step(self, batch, batch_idx):
+        return self.model_step(batch, "train")
+
+    def validation_step(self, batch, batch_idx):
+        return self.model_step(batch, "val")
+
+    def test_step(self, batch, batch_idx):
+        return self.model_step(batch, "test")
+
+    @torch.no_grad()
+    def generate(self, input_ids, attention_mask, **overrides) -> list[str]:
+        """Return beam-search summaries (decoded text) for a batch of encoded documents."""
+        hp = self.hparams
+        settings = dict(num_beams=hp.num_beams, max_length=hp.max_length,
+                        min_length=hp.min_length, length_penalty=hp.length_penalty,
+                        early_stopping=True)
+        settings.update(overrides)
+        out = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **settings)
+        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+
+    def summarize(self, documents: list[str], batch_size: int = 32, **overrides) -> list[str]:
+        """Return a summary for each document, in order."""
+        was_training = self.training
+        self.eval()
+        summaries = []
+        for i in range(0, len(documents), batch_size):
+            enc = self.tokenizer(documents[i:i + batch_size], truncation=True, padding=True,
+                                 max_length=512, return_tensors="pt").to(self.device)
+            summaries += self.generate(enc["input_ids"], enc["attention_mask"], **overrides)
+        self.train(was_training)
+        return [s.strip() for s in summaries]
+
+    def configure_optimizers(self):
+        """AdamW without decay on biases and norms, and a per-step schedule."""
+        hp = self.hparams
+        decay, no_decay = [], []
+        for name, param in self.named_parameters():
+            (no_decay if param.ndim < 2 else decay).append(param)
+        optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": hp.weight_decay},
+             {"params": no_decay, "weight_decay": 0.0}], lr=hp.learning_rate)
+        schedule = get_scheduler(hp.scheduler, optimizer, num_warmup_steps=hp.warmup_steps,
+                                 num_training_steps=self.trainer.estimated_stepping_batches)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
