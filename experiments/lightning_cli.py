@@ -41,7 +41,11 @@ class WorkbenchCLI(LightningCLI):
 
 def make_logger(run: dict, run_dir: Path, config) -> WandbLogger:
     """Return a W&B logger writing under ``run_dir``; offline and disabled make no network call."""
+    import wandb
+
     os.environ.setdefault("WANDB_SILENT", "true")
+    if wandb.run is not None:
+        wandb.finish()  # else WandbLogger would log this run into the previous one
     mode = run["wandb"]
     return WandbLogger(save_dir=str(run_dir), project=run["project"], name=run["name"],
                        group=run["group"], offline=mode == "offline",

@@ -30,6 +30,7 @@ class SummarizationDataModule(pl.LightningDataModule):
         on_bad_row: ``raise`` (default) or ``skip`` (skipped rows are counted and reported).
         max_source_length, max_target_length: truncation lengths in tokens.
         limit: use at most this many rows per split (None: all).
+        shuffle: shuffle the training split each epoch.
     """
 
     def __init__(self, source: str = "synthetic", data_dir: str = "runs/default/corpus",
@@ -37,7 +38,7 @@ class SummarizationDataModule(pl.LightningDataModule):
                  summary_field: str | None = None, on_bad_row: str = "raise",
                  batch_size: int = 32, eval_batch_size: int = 64, max_source_length: int = 256,
                  max_target_length: int = 64, num_workers: int = 0, limit: int | None = None,
-                 hf_config: str | None = None):
+                 hf_config: str | None = None, shuffle: bool = True):
         super().__init__()
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
@@ -91,12 +92,12 @@ class SummarizationDataModule(pl.LightningDataModule):
                 "labels": labels, "rows": rows}
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
-        size = self.hparams.batch_size if shuffle else self.hparams.eval_batch_size
+        size = self.hparams.batch_size if split == "train" else self.hparams.eval_batch_size
         return DataLoader(self.splits[split], batch_size=size, shuffle=shuffle,
                           collate_fn=self.collate, num_workers=self.hparams.num_workers)
 
     def train_dataloader(self) -> DataLoader:
-        return self._loader("train", shuffle=True)
+        return self._loader("train", shuffle=self.hparams.shuffle)
 
     def val_dataloader(self) -> DataLoader:
         return self._loader("validation", shuffle=False)

@@ -1,0 +1,66 @@
+"""The MLE module through the LightningCLI: fast_dev_run, checkpoints, resume, evaluation."""
+
+import json
+
+import torch
+
+from experiments import CONFIG_DIR
+from experiments.lightning_cli import build_cli
+
+
+def cli_args(run_dir, corpus_dir, tokenizer_dir, *extra):
+    return ["--config", str(CONFIG_DIR / "mle.yaml"), "--run.dir", str(run_dir),
+            "--run.wandb", "offline", "--model.init_args.tokenizer", str(tokenizer_dir),
+            "--model.init_args.dropout", "0.0", "--data.init_args.tokenizer", str(tokenizer_dir),
+            "--data.init_args.data_dir", str(corpus_dir), "--data.init_args.batch_size", "8",
+            "--data.init_args.shuffle", "false", "--trainer.enable_progress_bar", "false",
+            "--trainer.enable_model_summary", "false", *extra]
+
+
+def test_fast_dev_run_takes_one_real_optimizer_step(tmp_path, corpus_dir, tokenizer_dir):
+    cli = build_cli(cli_args(tmp_path, corpus_dir, tokenizer_dir, "--trainer.fast_dev_run", "1",
+                             "--model.init_args.warmup_steps", "0"), run=False)
+    before = {k: v.clone() for k, v in cli.model.state_dict().items()}
+    cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+    after = cli.model.state_dict()
+    assert cli.trainer.global_step == 1
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+
+
+def train(run_dir, corpus_dir, tokenizer_dir, epochs, resume=False):
+    cli = build_cli(cli_args(run_dir, corpus_dir, tokenizer_dir, "--trainer.max_epochs",
+                             str(epochs), "--trainer.limit_train_batches", "3",
+                             "--trainer.limit_val_batches", "1"), run=False)
+    last = run_dir / "checkpoints" / "last.ckpt"
+    cli.trainer.fit(cli.model, datamodule=cli.datamodule, ckpt_path=str(last) if resume else None)
+    return cli
+
+
+def test_checkpoint_resume_gives_the_same_weights(tmp_path, corpus_dir, tokenizer_dir):
+    straight = train(tmp_path / "a", corpus_dir, tokenizer_dir, epochs=2)
+    train(tmp_path / "b", corpus_dir, tokenizer_dir, epochs=1)
+    resumed = train(tmp_path / "b", corpus_dir, tokenizer_dir, epochs=2, resume=True)
+    assert resumed.trainer.global_step == straight.trainer.global_step == 6
+    a, b = straight.model.state_dict(), resumed.model.state_dict()
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-6), key
+    saved = torch.load(tmp_path / "b" / "checkpoints" / "last.ckpt", weights_only=False)
+    for key, value in saved["state_dict"].items():
+        assert torch.equal(value, b[key])
+    # the resolved config is saved in the run directory and names the module
+    assert "MLEModule" in (tmp_path / "b" / "config.yaml").read_text()
+
+
+def test_test_stage_writes_scores_and_logs_metrics(tmp_path, corpus_dir, tokenizer_dir):
+    cli = build_cli(cli_args(tmp_path, corpus_dir, tokenizer_dir, "--trainer.max_epochs", "1",
+                             "--trainer.limit_train_batches", "2", "--trainer.limit_val_batches",
+                             "1", "--trainer.callbacks.init_args.max_examples", "5"), run=False)
+    cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+    metrics = cli.trainer.test(cli.model, datamodule=cli.datamodule)[0]
+    rows = [json.loads(l) for l in open(tmp_path / "scores" / "test.jsonl")]
+    assert len(rows) == 5
+    mean_r1 = sum(r["rouge1"] for r in rows) / 5
+    assert abs(metrics["test/rouge1"] - mean_r1) < 1e-6
+    assert abs(metrics["test/hallucination_rate"] - sum(r["hallucinated"] for r in rows) / 5) < 1e-6
+    assert {"id", "document", "reference", "summary", "oracle_verdict"} <= set(rows[0])
+    assert list((tmp_path / "wandb").glob("offline-run-*"))
