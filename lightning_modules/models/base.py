@@ -22,6 +22,7 @@ class Seq2SeqModule(pl.LightningModule):
         learning_rate, weight_decay, warmup_steps: AdamW and schedule settings.
         scheduler: any ``transformers.get_scheduler`` name (``linear``, ``polynomial``...).
         dropout: model dropout.
+        copy_head: give a ``tiny``/``small`` preset a pointer-generator copy head.
         num_beams, max_length, min_length, length_penalty: beam-search settings for summaries.
     """
 
@@ -29,11 +30,11 @@ class Seq2SeqModule(pl.LightningModule):
                  learning_rate: float = 1e-3, weight_decay: float = 0.01,
                  warmup_steps: int = 200, scheduler: str = "linear", dropout: float = 0.1,
                  num_beams: int = 4, max_length: int = 64, min_length: int = 5,
-                 length_penalty: float = 1.0):
+                 length_penalty: float = 1.0, copy_head: bool = True):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
-        self.model = build_model(model, self.tokenizer, dropout=dropout)
+        self.model = build_model(model, self.tokenizer, dropout=dropout, copy_head=copy_head)
 
     def forward(self, input_ids, attention_mask, labels):
         """Return the model outputs with teacher-forced decoder inputs from ``labels``."""

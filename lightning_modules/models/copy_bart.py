@@ -1,0 +1,103 @@
+"""BART with a pointer-generator copy head (See, Liu and Manning, ACL 2017).
+
+A tiny BART trained from scratch on a CPU for minutes learns the shape of a summary but not to
+copy rare names from the document (measured: a 1.6M-parameter BART still invented every name
+after 2,800 steps, twice the CPU budget). A copy head fixes that: at each decoding step
+
+    p(w) = g * p_vocab(w) + (1 - g) * sum_{i: x_i = w} a_i
+
+where ``a`` is a single-head attention of the decoder state over the encoder states and the
+gate ``g = sigmoid(W [h; context])``. The model returns ``log p`` as its logits, so
+``generate``, beam search and teacher-forced scoring work unchanged (``log_softmax(log p) =
+log p``). Pretrained checkpoints (``facebook/bart-large``) load as plain BART; the head is for
+the from-scratch presets, switched by ``BartConfig.copy_head``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from transformers import BartForConditionalGeneration
+from transformers.modeling_outputs import BaseModelOutput, Seq2SeqLMOutput
+from transformers.models.bart.modeling_bart import shift_tokens_right
+
+
+@dataclass
+class CopyEncoderOutput(BaseModelOutput):
+    """Encoder output that carries the source token ids (expanded with beams by generate)."""
+
+    source_ids: torch.LongTensor | None = None
+
+
+class _SourceKeepingEncoder:
+    """Calls the BART encoder and keeps ``input_ids`` in its output (not a module: no params)."""
+
+    def __init__(self, encoder: nn.Module):
+        self.encoder = encoder
+
+    def forward(self, input_ids=None, attention_mask=None, **kwargs) -> CopyEncoderOutput:
+        kwargs["return_dict"] = True
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+        return CopyEncoderOutput(last_hidden_state=out.last_hidden_state,
+                                 hidden_states=out.hidden_states, attentions=out.attentions,
+                                 source_ids=input_ids)
+
+    __call__ = forward
+
+
+class CopyBartForConditionalGeneration(BartForConditionalGeneration):
+    """BART whose output distribution mixes generation and copying from the source."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        d = config.d_model
+        self.copy_query = nn.Linear(d, d, bias=False)
+        self.copy_key = nn.Linear(d, d, bias=False)
+        self.copy_gate = nn.Linear(2 * d, 1)
+        self.post_init()
+
+    def get_encoder(self, modality=None):
+        """The encoder, wrapped so that its output keeps the source ids for the copy head."""
+        return _SourceKeepingEncoder(self.model.encoder)
+
+    def copy_mix(self, hidden, encoder_states, source_ids, attention_mask, lm_logits):
+        """Return log p(w) of the pointer-generator mixture, shape ``[batch, tgt, vocab]``."""
+        scores = self.copy_query(hidden) @ self.copy_key(encoder_states).transpose(1, 2)
+        scores = scores / math.sqrt(hidden.size(-1))
+        if attention_mask is not None:
+            scores = scores.masked_fill(attention_mask[:, None, :] == 0, float("-inf"))
+        attn = scores.float().softmax(-1)
+        context = attn.to(encoder_states.dtype) @ encoder_states
+        gate = torch.sigmoid(self.copy_gate(torch.cat([hidden, context], -1))).float()
+        vocab = lm_logits.float().softmax(-1)
+        index = source_ids[:, None, :].expand(-1, hidden.size(1), -1)
+        copied = torch.zeros_like(vocab).scatter_add_(-1, index, attn)
+        return torch.log((gate * vocab + (1 - gate) * copied).clamp_min(1e-12))
+
+    def forward(self, input_ids=None, attention_mask=None, decoder_input_ids=None,
+                encoder_outputs=None, labels=None, past_key_values=None, use_cache=None,
+                **kwargs):
+        """Like BART's forward; ``logits`` are log-probabilities of the copy mixture."""
+        if encoder_outputs is None:
+            encoder_outputs = self.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+        source_ids = getattr(encoder_outputs, "source_ids", None)
+        if source_ids is None:
+            source_ids = input_ids
+        if labels is not None and decoder_input_ids is None:
+            decoder_input_ids = shift_tokens_right(labels, self.config.pad_token_id,
+                                                   self.config.decoder_start_token_id)
+        kwargs.pop("output_hidden_states", None)
+        out = super().forward(attention_mask=attention_mask, decoder_input_ids=decoder_input_ids,
+                              encoder_outputs=encoder_outputs, past_key_values=past_key_values,
+                              use_cache=use_cache, output_hidden_states=True, **kwargs)
+        logits = self.copy_mix(out.decoder_hidden_states[-1], encoder_outputs.last_hidden_state,
+                               source_ids, attention_mask, out.logits)
+        loss = None
+        if labels is not None:
+            loss = nn.functional.nll_loss(logits.view(-1, logits.size(-1)), labels.view(-1),
+                                          ignore_index=-100)
+        return Seq2SeqLMOutput(loss=loss, logits=logits, past_key_values=out.past_key_values,
+                               encoder_last_hidden_state=encoder_outputs.last_hidden_state)
