@@ -74,3 +74,21 @@ def test_without_copy_head_the_preset_is_plain_bart(tokenizer_dir):
 
     model = build_model("tiny", load_tokenizer(tokenizer_dir), copy_head=False)
     assert type(model) is BartForConditionalGeneration
+
+
+def test_continuation_term_prefers_the_token_after_the_previous_one(setup):
+    """With copy-only output and flat copy attention, a strong continuation bonus puts the
+    copy mass on the source token that follows the previous output token."""
+    tok, model, enc, labels = setup
+    with torch.no_grad():
+        model.copy_gate.weight.zero_()
+        model.copy_gate.bias.fill_(-50.0)
+        model.copy_query.weight.zero_()  # uniform attention over the source
+        model.copy_continue.weight.zero_()
+        model.copy_continue.bias.fill_(30.0)
+        source = enc["input_ids"][:1]
+        previous = source[:, 1:2]  # the first word's token: the next source token should win
+        out = model(input_ids=source, attention_mask=enc["attention_mask"][:1],
+                    decoder_input_ids=previous)
+    assert out.logits[0, 0].argmax().item() == source[0, 2].item()
+    assert out.logits[0, 0].exp()[source[0, 2]].item() > 0.99

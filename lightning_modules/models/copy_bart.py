@@ -7,7 +7,11 @@ after 2,800 steps, twice the CPU budget). A copy head fixes that: at each decodi
     p(w) = g * p_vocab(w) + (1 - g) * sum_{i: x_i = w} a_i
 
 where ``a`` is a single-head attention of the decoder state over the encoder states and the
-gate ``g = sigmoid(W [h; context])``. The model returns ``log p`` as its logits, so
+gate ``g = sigmoid(W [h; context])``. A *continuation* term adds ``c(h_t)`` to the copy score of
+source position ``j`` when source token ``j - 1`` is the previous output token, so a model that
+has copied "Elif" goes on with the token after it ("Delacroix") instead of stitching one name's
+first half to another's second half; the previous token is the decoder input, so the term needs
+no cache and is the same under teacher forcing and incremental decoding. The model returns ``log p`` as its logits, so
 ``generate``, beam search and teacher-forced scoring work unchanged (``log_softmax(log p) =
 log p``). Pretrained checkpoints (``facebook/bart-large``) load as plain BART; the head is for
 the from-scratch presets, switched by ``BartConfig.copy_head``.
@@ -57,16 +61,25 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
         self.copy_query = nn.Linear(d, d, bias=False)
         self.copy_key = nn.Linear(d, d, bias=False)
         self.copy_gate = nn.Linear(2 * d, 1)
+        self.copy_continue = nn.Linear(d, 1)
         self.post_init()
 
     def get_encoder(self, modality=None):
         """The encoder, wrapped so that its output keeps the source ids for the copy head."""
         return _SourceKeepingEncoder(self.model.encoder)
 
-    def copy_mix(self, hidden, encoder_states, source_ids, attention_mask, lm_logits):
-        """Return log p(w) of the pointer-generator mixture, shape ``[batch, tgt, vocab]``."""
+    def copy_mix(self, hidden, encoder_states, source_ids, attention_mask, lm_logits,
+                 previous_ids=None):
+        """Return log p(w) of the pointer-generator mixture, shape ``[batch, tgt, vocab]``.
+
+        ``previous_ids`` (the decoder inputs, ``[batch, tgt]``) switch on the continuation term.
+        """
         scores = self.copy_query(hidden) @ self.copy_key(encoder_states).transpose(1, 2)
         scores = scores / math.sqrt(hidden.size(-1))
+        if previous_ids is not None:
+            before = torch.cat([torch.full_like(source_ids[:, :1], -1), source_ids[:, :-1]], 1)
+            follows = before[:, None, :] == previous_ids[:, :, None]
+            scores = scores + self.copy_continue(hidden) * follows
         if attention_mask is not None:
             scores = scores.masked_fill(attention_mask[:, None, :] == 0, float("-inf"))
         attn = scores.float().softmax(-1)
@@ -94,7 +107,7 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
                               encoder_outputs=encoder_outputs, past_key_values=past_key_values,
                               use_cache=use_cache, output_hidden_states=True, **kwargs)
         logits = self.copy_mix(out.decoder_hidden_states[-1], encoder_outputs.last_hidden_state,
-                               source_ids, attention_mask, out.logits)
+                               source_ids, attention_mask, out.logits, decoder_input_ids)
         loss = None
         if labels is not None:
             loss = nn.functional.nll_loss(logits.view(-1, logits.size(-1)), labels.view(-1),
