@@ -117,7 +117,7 @@ def main(argv: list[str]) -> int:
 def results_table(summary: dict) -> str:
     """Return a Markdown table of each system's test-set means."""
     keys = ["rouge1", "rouge2", "rougeL", "hallucination_rate", "intrinsic", "extrinsic",
-            "unverifiable"]
+            "unverifiable", "fact_precision"]
     lines = ["| system | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for name, m in summary["systems"].items():
         lines.append(f"| {name} | " + " | ".join(f"{m.get(k, float('nan')):.3f}" for k in keys) + " |")

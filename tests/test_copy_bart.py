@@ -92,3 +92,16 @@ def test_continuation_term_prefers_the_token_after_the_previous_one(setup):
                     decoder_input_ids=previous)
     assert out.logits[0, 0].argmax().item() == source[0, 2].item()
     assert out.logits[0, 0].exp()[source[0, 2]].item() > 0.99
+
+
+def test_local_hf_checkpoint_loads_through_from_pretrained(tmp_path, tokenizer_dir):
+    """Any HF seq2seq checkpoint (here a plain tiny BART saved locally) takes the same path."""
+    from lightning_modules.models.mle import MLEModule
+
+    tok = load_tokenizer(tokenizer_dir)
+    saved = build_model("tiny", tok, copy_head=False)
+    saved.save_pretrained(tmp_path / "bart")
+    module = MLEModule(model=str(tmp_path / "bart"), tokenizer=str(tokenizer_dir))
+    assert type(module.model).__name__ == "BartForConditionalGeneration"
+    for key, value in saved.state_dict().items():
+        assert torch.equal(value, module.model.state_dict()[key]), key

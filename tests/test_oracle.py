@@ -97,3 +97,5 @@ def test_hallucination_rate_counts_verdicts():
     rates = hallucination_rate(js)
     assert rates["intrinsic"] == 0.25 and rates["faithful"] == 0.25
     assert rates["unverifiable"] == 0.5 and rates["hallucination_rate"] == 0.25
+    # role facts: winner (wrong), loser, score | winner, loser, score -> 5 of 6 supported
+    assert rates["fact_precision"] == 5 / 6

@@ -228,8 +228,13 @@ def _verdict(claims: list[Claim]) -> str:
 
 
 def hallucination_rate(judgements: list[Judgement]) -> dict[str, float]:
-    """Return the share of each verdict and ``hallucination_rate`` (intrinsic + extrinsic)."""
+    """Return the share of each verdict, ``hallucination_rate`` (intrinsic + extrinsic), and
+    ``fact_precision``: the share of role facts asserted over all summaries that are supported
+    (NaN when no summary asserts any)."""
     n = max(len(judgements), 1)
     shares = {v: sum(j.verdict == v for j in judgements) / n for v in VERDICTS}
     shares["hallucination_rate"] = shares["intrinsic"] + shares["extrinsic"]
+    facts = [c for j in judgements for c in j.claims if c.role not in (None, "event")]
+    supported = sum(c.status == "supported" for c in facts)
+    shares["fact_precision"] = supported / len(facts) if facts else float("nan")
     return shares
