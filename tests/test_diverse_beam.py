@@ -1,0 +1,90 @@
+"""Diverse beam search: parity with transformers' beam search, and the Hamming penalty."""
+
+import pytest
+import torch
+
+from lightning_modules.data.tokenizer import load_tokenizer
+from lightning_modules.decoding.diverse_beam import DiverseBeamConfig, diverse_beam_search
+from lightning_modules.models.config import build_model
+
+TEXTS = ["Ashbury Rovers beat Kelton City 3-1 at home on 3 May.", "Short one.",
+         "Police arrested Omar Keane after a raid."]
+
+
+@pytest.fixture(scope="module")
+def tok(tokenizer_dir):
+    return load_tokenizer(tokenizer_dir)
+
+
+def model_and_batch(tok, copy_head, seed=1):
+    torch.manual_seed(seed)
+    model = build_model("tiny", tok, dropout=0.0, copy_head=copy_head).eval()
+    return model, tok(TEXTS, padding=True, return_tensors="pt")
+
+
+def strip(seq, pad):
+    while seq and seq[-1] == pad:
+        seq = seq[:-1]
+    return seq
+
+
+@pytest.mark.parametrize("copy_head", [False, True])
+@pytest.mark.parametrize("beams, min_len, max_len, lp", [(4, 3, 12, 1.0), (3, 1, 9, 0.0),
+                                                         (5, 6, 14, 2.0)])
+def test_one_group_equals_transformers_beam_search(tok, copy_head, beams, min_len, max_len, lp):
+    model, enc = model_and_batch(tok, copy_head)
+    cfg = DiverseBeamConfig(num_beams=beams, num_beam_groups=1, diversity_penalty=0.5,
+                            max_length=max_len, min_length=min_len, length_penalty=lp)
+    ours = diverse_beam_search(model, enc["input_ids"], enc["attention_mask"], cfg)
+    ref = model.generate(**enc, num_beams=beams, num_return_sequences=beams, max_length=max_len,
+                         min_length=min_len, length_penalty=lp, early_stopping=True,
+                         output_scores=True, return_dict_in_generate=True)
+    seqs = ref.sequences.view(len(TEXTS), beams, -1)
+    scores = ref.sequences_scores.view(len(TEXTS), beams)
+    for i in range(len(TEXTS)):
+        assert len(ours[i]) == beams
+        for j, hyp in enumerate(ours[i]):
+            assert hyp.tokens == strip(seqs[i, j, 1:].tolist(), tok.pad_token_id)
+            assert hyp.score == pytest.approx(scores[i, j].item(), abs=1e-4)
+            assert hyp.raw_score == pytest.approx(hyp.score, abs=1e-6)  # one group: no penalty
+
+
+def test_zero_penalty_makes_every_width_one_group_greedy(tok):
+    model, enc = model_and_batch(tok, copy_head=True, seed=2)
+    cfg = DiverseBeamConfig(num_beams=4, num_beam_groups=4, diversity_penalty=0.0,
+                            max_length=10, min_length=3)
+    greedy = model.generate(**enc, num_beams=1, do_sample=False, max_length=10, min_length=3)
+    for i, hyps in enumerate(diverse_beam_search(model, enc["input_ids"], enc["attention_mask"], cfg)):
+        assert len(hyps) == 4
+        for hyp in hyps:
+            assert hyp.tokens == strip(greedy[i, 1:].tolist(), tok.pad_token_id)
+
+
+def test_hamming_penalty_counts_tokens_shared_with_earlier_groups(tok):
+    model, enc = model_and_batch(tok, copy_head=True, seed=3)
+    penalty = 0.5
+    cfg = DiverseBeamConfig(num_beams=6, num_beam_groups=6, diversity_penalty=penalty,
+                            max_length=12, min_length=3)
+    for hyps in diverse_beam_search(model, enc["input_ids"], enc["attention_mask"], cfg):
+        by_group = {h.group: h for h in hyps}
+        assert by_group[0].score == pytest.approx(by_group[0].raw_score, abs=1e-5)
+        for h in hyps:
+            shared = (h.raw_score - h.score) * h.length ** cfg.length_penalty / penalty
+            assert shared == pytest.approx(round(shared), abs=1e-3) and round(shared) >= 0
+            assert round(shared) <= h.group * h.length  # at most one hit per earlier group and step
+        # later groups are pushed away from what earlier groups wrote: more distinct outputs
+        assert len({tuple(h.tokens) for h in hyps}) > 1
+
+
+def test_strong_penalty_makes_width_one_groups_start_differently(tok):
+    model, enc = model_and_batch(tok, copy_head=True, seed=4)
+    cfg = DiverseBeamConfig(num_beams=3, num_beam_groups=3, diversity_penalty=1e4,
+                            max_length=8, min_length=3)
+    for hyps in diverse_beam_search(model, enc["input_ids"], enc["attention_mask"], cfg):
+        firsts = [h.tokens[0] for h in sorted(hyps, key=lambda h: h.group)]
+        assert len(set(firsts)) == 3
+
+
+def test_config_rejects_uneven_groups():
+    with pytest.raises(ValueError, match="multiple"):
+        DiverseBeamConfig(num_beams=10, num_beam_groups=3)
