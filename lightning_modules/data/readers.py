@@ -68,6 +68,26 @@ class RowReader:
         out.update({k: row[k] for k in self.keep_fields if k in row and k != "id"})
         return out
 
+    def check_qa(self, row: dict, where: str) -> bool:
+        """Whether a QA row has non-empty string passage, question and answer (else bad())."""
+        for name in ("document", "question", "answer"):
+            value = row.get(name)
+            if not isinstance(value, str) or not value.strip():
+                self.bad(where, name, "missing" if value is None else "empty or not a string")
+                return False
+        return True
+
+    def read_jsonl_raw(self, path: str | Path) -> Iterator[dict]:
+        """Yield each line's JSON object as is (decoding and JSON errors still reported)."""
+        path = Path(path)
+        for number, line in self._lines(path):
+            if line is None or not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as err:
+                self.bad(f"{path}:{number}", "<line>", f"invalid JSON ({err.msg})")
+
     def _lines(self, path: Path) -> Iterator[tuple[int, str | None]]:
         with path.open("rb") as f:
             for number, raw in enumerate(f, start=1):

@@ -1,0 +1,125 @@
+"""Question-answer data for QAGen: passage -> "question <qa_sep> answer".
+
+Sources (``source`` of :class:`QAGenDataModule`):
+- ``synthetic``: the corpus's ``qa_document`` pairs (passage = document) and ``qa_summary``
+  pairs (passage = reference), as QAGen sees both kinds of passage when scoring;
+- ``squad``: SQuAD-format JSON (``{split}.json``: data / paragraphs / context, qas / question,
+  answers / text);
+- ``newsqa``: NewsQA-style CSV (``{split}.csv``: ``story_text``, ``question`` and either
+  ``answer`` or ``answer_char_ranges`` as ``start:end`` spans, ``|``-separated, first valid used).
+Bad rows raise :class:`DataError` naming file, line or index, and field (or are skipped and
+counted with ``on_bad_row="skip"``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from lightning_modules.data.datamodule import SummarizationDataModule
+from lightning_modules.data.readers import DataError, RowReader
+from lightning_modules.data.tokenizer import QA_SEP
+
+QA_SOURCES = ("synthetic", "squad", "newsqa")
+
+
+def synthetic_qa(path: Path, reader: RowReader, passages=("document", "summary")) -> Iterator[dict]:
+    """Yield QA rows from a synthetic corpus split."""
+    for row in reader.read_jsonl_raw(path):
+        for kind in passages:
+            for k, qa in enumerate(row.get(f"qa_{kind}", [])):
+                yield {"id": f"{row.get('id')}-{kind}-{k}", "document": row[kind],
+                       "question": qa["question"], "answer": qa["answer"]}
+
+
+def squad_qa(path: Path, reader: RowReader) -> Iterator[dict]:
+    """Yield QA rows (first answer of each question) from a SQuAD-format JSON file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError) as err:
+        raise DataError(f"{path}: field 'data': not SQuAD JSON ({err})") from err
+    for a, article in enumerate(data):
+        for p, para in enumerate(article.get("paragraphs", [])):
+            for q, qa in enumerate(para.get("qas", [])):
+                where = f"{path}:data[{a}].paragraphs[{p}].qas[{q}]"
+                answers = qa.get("answers") or []
+                row = {"id": qa.get("id", where), "document": para.get("context"),
+                       "question": qa.get("question"),
+                       "answer": answers[0].get("text") if answers else None}
+                if reader.check_qa(row, where):
+                    yield row
+
+
+def newsqa_qa(path: Path, reader: RowReader) -> Iterator[dict]:
+    """Yield QA rows from a NewsQA-style CSV file."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = csv.DictReader(f)
+        for index, raw in enumerate(rows):
+            story = raw.get("story_text")
+            answer = raw.get("answer") or _span(story, raw.get("answer_char_ranges"))
+            row = {"id": str(index), "document": story, "question": raw.get("question"),
+                   "answer": answer}
+            if reader.check_qa(row, f"{path}:{rows.line_num}"):
+                yield row
+
+
+def _span(story, ranges) -> str | None:
+    for part in (ranges or "").replace(",", "|").split("|"):
+        if ":" in part and story:
+            start, end = part.split(":")
+            if start.isdigit() and end.isdigit():
+                return story[int(start):int(end)].strip()
+    return None
+
+
+class QAGenDataModule(SummarizationDataModule):
+    """Passages with QA targets for QAGen; see the module docstring for ``source``.
+
+    Args:
+        passages: for ``synthetic``, which passages to use (``document``, ``summary``).
+        **kwargs: see :class:`SummarizationDataModule` (``data_dir``, ``tokenizer``...).
+    """
+
+    def __init__(self, source: str = "synthetic", passages: tuple[str, ...] = ("document", "summary"),
+                 **kwargs):
+        if source not in QA_SOURCES:
+            raise ValueError(f"source must be one of {QA_SOURCES}, not {source!r}")
+        super().__init__(source="jsonl", **kwargs)
+        self.qa_source, self.passages = source, tuple(passages)
+
+    def read_split(self, split: str) -> list[dict]:
+        """Return the QA rows of one split."""
+        root = Path(self.hparams.data_dir)
+        if self.qa_source == "synthetic":
+            rows = synthetic_qa(root / f"{split}.jsonl", self.reader, self.passages)
+        elif self.qa_source == "squad":
+            rows = squad_qa(root / f"{split}.json", self.reader)
+        else:
+            rows = newsqa_qa(root / f"{split}.csv", self.reader)
+        limit = self.hparams.limit
+        return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
+
+    def collate(self, rows: list[dict]) -> dict:
+        """Source: the passage; labels: ``<s> question <qa_sep> answer </s>``, padded with -100."""
+        tok, hp = self.tokenizer, self.hparams
+        source = tok([r["document"] for r in rows], max_length=hp.max_source_length,
+                     truncation=True, padding=True, return_tensors="pt")
+        targets = [qa_target_ids(tok, r["question"], r["answer"])[: hp.max_target_length]
+                   for r in rows]
+        labels = torch.full((len(rows), max(map(len, targets))), -100, dtype=torch.long)
+        for i, ids in enumerate(targets):
+            labels[i, : len(ids)] = torch.tensor(ids)
+        return {"input_ids": source["input_ids"], "attention_mask": source["attention_mask"],
+                "labels": labels, "rows": rows}
+
+
+def qa_target_ids(tok, question: str, answer: str) -> list[int]:
+    """Return ``<s> question <qa_sep> answer </s>`` token ids (the separator is one token)."""
+    sep = tok.convert_tokens_to_ids(QA_SEP)
+    q = tok(question, add_special_tokens=False)["input_ids"]
+    a = tok(" " + answer, add_special_tokens=False)["input_ids"]
+    return [tok.bos_token_id, *q, sep, *a, tok.eos_token_id]
