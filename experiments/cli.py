@@ -11,6 +11,7 @@ COMMANDS = {
     "corpus": ("experiments.commands", "corpus", "generate the synthetic news corpus"),
     "tokenizer": ("experiments.commands", "tokenizer", "train the byte-level BPE tokenizer"),
     "judge": ("experiments.commands", "judge_file", "oracle verdicts for summaries of a corpus split"),
+    "score": ("experiments.score", "main", "score a JSONL file with a metric (resumable)"),
     "reproduce": ("experiments.pipeline", "main", "run the whole default pipeline end to end"),
     "fit": ("experiments.lightning_cli", "main", "train a model from a LightningCLI YAML config"),
     "validate": ("experiments.lightning_cli", "main", "validate a model (LightningCLI)"),

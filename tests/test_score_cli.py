@@ -1,0 +1,77 @@
+"""quals-bench score: input order, resume after a simulated kill, bad input."""
+
+import json
+
+import pytest
+
+from experiments.score import InputError, example_key, score_file
+from lightning_modules.metrics.base import ScoreResult
+
+
+class CountingScorer:
+    """Scores len(summary); counts the examples it computed; can die after `die_after` calls."""
+
+    name = "quals"
+
+    def __init__(self, die_after=None):
+        self.seen, self.calls, self.die_after = [], 0, die_after
+
+    def score(self, documents, summaries, references=None):
+        if self.die_after is not None and self.calls >= self.die_after:
+            raise KeyboardInterrupt("killed")
+        self.calls += 1
+        self.seen += list(summaries)
+        return ScoreResult({"quals": [float(len(s)) if s else None for s in summaries]},
+                           [{"n": len(s)} for s in summaries])
+
+
+def write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+ROWS = [{"document": f"doc {i}", "summary": "s" * i, "id": i} for i in range(10)]
+
+
+def test_output_in_input_order_with_scores(tmp_path):
+    out = tmp_path / "out.jsonl"
+    counts = score_file(CountingScorer(), {"m": 1}, write(tmp_path / "in.jsonl", ROWS), out,
+                        chunk=3, log=lambda *_: None)
+    lines = [json.loads(l) for l in out.read_text().splitlines()]
+    assert [l["id"] for l in lines] == list(range(10))
+    assert [l["score"] for l in lines] == [None] + [float(i) for i in range(1, 10)]
+    assert counts == {"rows": 10, "computed": 10, "from_cache": 0, "sentinel": 1}
+
+
+def test_resume_after_kill_recomputes_nothing_finished(tmp_path):
+    inp, out = write(tmp_path / "in.jsonl", ROWS), tmp_path / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        score_file(CountingScorer(die_after=2), {"m": 1}, inp, out, chunk=3, log=lambda *_: None)
+    assert not out.exists() and not list(tmp_path.glob("*.tmp"))
+    cache = out.with_name("out.jsonl.cache")
+    with open(cache, "a") as f:
+        f.write('{"key": "abc", "sco')  # a line cut short by the kill
+    second = CountingScorer()
+    counts = score_file(second, {"m": 1}, inp, out, chunk=3, log=lambda *_: None)
+    assert second.seen == ["s" * i for i in range(6, 10)]  # only what the kill left undone
+    assert counts["computed"] == 4 and counts["from_cache"] == 6
+    fresh = tmp_path / "fresh.jsonl"
+    score_file(CountingScorer(), {"m": 1}, inp, fresh, chunk=3, log=lambda *_: None)
+    assert out.read_text() == fresh.read_text()
+    # other settings, other keys: nothing reused
+    assert example_key({"m": 2}, ROWS[1]) != example_key({"m": 1}, ROWS[1])
+
+
+@pytest.mark.parametrize("line, message", [
+    ({"summary": "s"}, "in.jsonl:2: field 'document': missing"),
+    ({"document": "d", "summary": 3}, "in.jsonl:2: field 'summary': expected a string, got int"),
+])
+def test_bad_input_names_line_and_field_or_gets_sentinel(tmp_path, line, message):
+    inp = write(tmp_path / "in.jsonl", [ROWS[1], line, ROWS[2]])
+    with pytest.raises(InputError, match=message):
+        score_file(CountingScorer(), {}, inp, tmp_path / "out.jsonl", log=lambda *_: None)
+    counts = score_file(CountingScorer(), {}, inp, tmp_path / "out.jsonl",
+                        on_bad_row="sentinel", log=lambda *_: None)
+    lines = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert lines[1]["score"] is None and "bad input" in lines[1]["explanation"]["status"]
+    assert counts["sentinel"] == 1 and lines[2]["score"] == 2.0
