@@ -128,8 +128,10 @@ def build_scorer(metric: str, model: str | None, a) -> tuple[object, dict]:
     if metric == "quals":
         from lightning_modules.metrics.quals import QualsConfig, QualsScorer, config_dict
 
-        cfg = QualsConfig(num_beams=a.num_beams, num_beam_groups=a.num_beams,
-                          batch_size=a.batch_size, answer_match=a.answer_match)
+        import yaml
+
+        fields = yaml.safe_load(a.config.read_text()) if a.config else {}
+        cfg = QualsConfig(**fields)
         stat = Path(model).stat()
         fingerprint = {"model": str(Path(model).resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
         return QualsScorer.from_checkpoint(model, cfg), {"metric": metric, **config_dict(cfg), **fingerprint}
@@ -149,9 +151,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--input", required=True, type=Path)
     p.add_argument("--output", required=True, type=Path)
     p.add_argument("--cache", type=Path, help="cache file (default: OUTPUT.cache)")
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--num-beams", type=int, default=60)
-    p.add_argument("--answer-match", default="substring", choices=["substring", "word"])
+    p.add_argument("--config", type=Path, help="QUALS settings YAML (experiments/configs/quals.yaml)")
+    p.add_argument("--chunk", type=int, default=16, help="examples per cached chunk")
     p.add_argument("--on-bad-row", default="raise", choices=["raise", "sentinel"])
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -160,7 +161,7 @@ def main(argv: list[str]) -> int:
     scorer, settings = build_scorer(a.metric, a.model, a)
     try:
         counts = score_file(scorer, settings, a.input, a.output, a.cache,
-                            chunk=a.batch_size * 2, on_bad_row=a.on_bad_row)
+                            chunk=a.chunk, on_bad_row=a.on_bad_row)
     except InputError as err:
         print(f"error: {err}")
         return 2

@@ -61,3 +61,16 @@ def test_formula_hand_computed_and_sentinel():
     assert quals([], []) is NO_PAIRS
     with pytest.raises(ValueError):
         quals([-1.0], [])
+
+
+def test_shipped_quals_yaml_matches_the_config_defaults():
+    import dataclasses
+
+    import yaml
+
+    from experiments import CONFIG_DIR
+    from lightning_modules.metrics.quals import QualsConfig
+
+    shipped = yaml.safe_load((CONFIG_DIR / "quals.yaml").read_text())
+    assert shipped == dataclasses.asdict(QualsConfig())
+    assert QualsConfig(**shipped).beam().num_beam_groups == 60

@@ -75,3 +75,30 @@ def test_bad_input_names_line_and_field_or_gets_sentinel(tmp_path, line, message
     lines = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert lines[1]["score"] is None and "bad input" in lines[1]["explanation"]["status"]
     assert counts["sentinel"] == 1 and lines[2]["score"] == 2.0
+
+
+def test_quals_command_end_to_end_with_a_checkpoint(tmp_path, corpus_dir, tokenizer_dir):
+    import pytorch_lightning as pl
+
+    from experiments.score import main
+    from lightning_modules.data.qa_data import QAGenDataModule
+    from lightning_modules.models.qagen import QAGenModule
+
+    module = QAGenModule(model="tiny", tokenizer=str(tokenizer_dir), warmup_steps=0)
+    data = QAGenDataModule(data_dir=str(corpus_dir), tokenizer=str(tokenizer_dir), batch_size=8)
+    trainer = pl.Trainer(max_steps=2, logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False, enable_model_summary=False,
+                         limit_val_batches=0)
+    trainer.fit(module, datamodule=data)
+    ckpt = tmp_path / "qagen.ckpt"
+    trainer.save_checkpoint(ckpt)
+    (tmp_path / "q.yaml").write_text("num_beams: 4\nnum_beam_groups: 4\nmax_length: 12\n")
+    inp = write(tmp_path / "in.jsonl", [{"document": "Kelton won 3-1.", "summary": "Kelton won."},
+                                        {"document": "A text.", "summary": ""}])
+    out = tmp_path / "out.jsonl"
+    assert main(["--metric", "quals", "--model", str(ckpt), "--config", str(tmp_path / "q.yaml"),
+                 "--input", str(inp), "--output", str(out)]) == 0
+    lines = [json.loads(l) for l in out.read_text().splitlines()]
+    assert [l["summary"] for l in lines] == ["Kelton won.", ""]
+    assert lines[1]["score"] is None and lines[1]["explanation"]["status"] == "empty input"
+    assert lines[0]["explanation"]["num_generated"] == 4
