@@ -5,6 +5,10 @@
 Each input line holds ``document`` and ``summary`` (and ``reference`` where a metric needs
 one); each output line is the input line plus ``score`` and ``explanation``, in input order.
 
+Scaling: scoring runs in Lightning's predict loop (``--devices``, ``--num-nodes``; DDP across
+GPUs and nodes); a prediction writer appends each finished batch to the cache shard of its
+rank, and rank 0 writes the output from all shards.
+
 Resumable: finished chunks are appended to a cache (``OUT.jsonl.cache`` by default), one line
 per example keyed by the SHA-256 of (metric settings, model, document, summary, reference). A
 re-run scores only what the cache lacks; a line cut short by a kill is ignored. The output is
@@ -20,6 +24,11 @@ import hashlib
 import json
 import os
 from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.callbacks import BasePredictionWriter
+from torch.utils.data import DataLoader
 
 FIELDS = ("document", "summary")
 
@@ -60,11 +69,18 @@ def example_key(settings: dict, row: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def shard(path: Path, rank: int) -> Path:
+    """The cache file a process of ``rank`` appends to (rank 0: ``path`` itself)."""
+    return path if rank == 0 else path.with_name(f"{path.name}.rank{rank}")
+
+
 def load_cache(path: Path) -> dict[str, dict]:
-    """Read finished results; a last line cut short by a kill is ignored."""
+    """Read finished results from every rank's shard; a line cut short by a kill is ignored."""
     cache = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+    for part in [path, *sorted(path.parent.glob(path.name + ".rank*"))]:
+        if not part.exists():
+            continue
+        for line in part.read_text(encoding="utf-8").splitlines():
             try:
                 entry = json.loads(line)
                 cache[entry["key"]] = entry
@@ -84,29 +100,61 @@ def append_cache(path: Path, entries: list[dict]) -> None:
         os.fsync(f.fileno())
 
 
+class ScoringModule(pl.LightningModule):
+    """Runs a scorer in Lightning's predict loop; its model (if any) follows the device."""
+
+    def __init__(self, scorer):
+        super().__init__()
+        self.scorer = scorer
+        if isinstance(getattr(scorer, "model", None), torch.nn.Module):
+            self.model = scorer.model
+
+    def predict_step(self, batch: list[dict], batch_idx: int) -> list[dict]:
+        """Score a batch of examples; return cache entries."""
+        got = self.scorer.score([x["document"] for x in batch], [x["summary"] for x in batch],
+                                [x.get("reference", "") for x in batch])
+        column = got.scores.get(self.scorer.name) or next(iter(got.scores.values()))
+        return [{"key": x["key"], "score": column[k], "explanation": got.explanations[k]}
+                for k, x in enumerate(batch)]
+
+
+class CacheWriter(BasePredictionWriter):
+    """Appends each finished batch to this rank's cache shard."""
+
+    def __init__(self, cache_path: Path):
+        super().__init__(write_interval="batch")
+        self.cache_path = cache_path
+
+    def write_on_batch_end(self, trainer, pl_module, prediction, batch_indices, batch,
+                           batch_idx, dataloader_idx=0):
+        append_cache(shard(self.cache_path, trainer.global_rank), prediction)
+
+
 def score_file(scorer, settings: dict, inp: Path, out: Path, cache_path: Path | None = None,
-               chunk: int = 16, on_bad_row: str = "raise", log=print) -> dict:
+               chunk: int = 16, on_bad_row: str = "raise", log=print, devices="auto",
+               num_nodes: int = 1) -> dict:
     """Score ``inp`` into ``out`` through the cache; return counts."""
     cache_path = cache_path or out.with_name(out.name + ".cache")
     rows = read_rows(inp, on_bad_row)
-    cache = load_cache(cache_path)
     keys = [example_key(settings, row) for row, _ in rows]
-    todo = [i for i, (key, (_, problem)) in enumerate(zip(keys, rows))
-            if problem is None and key not in cache]
-    for start in range(0, len(todo), chunk):
-        batch = todo[start:start + chunk]
-        got = scorer.score([rows[i][0]["document"] for i in batch],
-                           [rows[i][0]["summary"] for i in batch],
-                           [rows[i][0].get("reference", "") for i in batch])
-        column = got.scores[scorer.name] if scorer.name in got.scores else next(iter(got.scores.values()))
-        entries = [{"key": keys[i], "score": column[k], "explanation": got.explanations[k]}
-                   for k, i in enumerate(batch)]
-        append_cache(cache_path, entries)
-        cache.update({e["key"]: e for e in entries})
-        log(f"scored {min(start + chunk, len(todo))}/{len(todo)}")
+    cache = load_cache(cache_path)
+    todo = [{**rows[i][0], "key": keys[i]} for i, (_, problem) in enumerate(rows)
+            if problem is None and keys[i] not in cache]
+    todo = list({x["key"]: x for x in todo}.values())  # identical examples are scored once
+    if todo:
+        trainer = pl.Trainer(accelerator="auto", devices=devices, num_nodes=num_nodes,
+                             logger=False, enable_checkpointing=False, enable_model_summary=False,
+                             callbacks=[CacheWriter(cache_path)], enable_progress_bar=log is print)
+        trainer.predict(ScoringModule(scorer), return_predictions=False,
+                        dataloaders=DataLoader(todo, batch_size=chunk, collate_fn=list))
+        if not trainer.is_global_zero:
+            return {}
+    cache = load_cache(cache_path)
     write_output(out, rows, keys, cache)
     sentinels = sum(1 for (row, p), k in zip(rows, keys) if p or cache[k]["score"] is None)
-    return {"rows": len(rows), "computed": len(todo), "from_cache": len(rows) - len(todo),
+    fresh = {x["key"] for x in todo}
+    computed = sum(1 for key, (_, problem) in zip(keys, rows) if problem is None and key in fresh)
+    return {"rows": len(rows), "computed": computed, "from_cache": sum(p is None for _, p in rows) - computed,
             "sentinel": sentinels}
 
 
@@ -153,6 +201,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--cache", type=Path, help="cache file (default: OUTPUT.cache)")
     p.add_argument("--config", type=Path, help="QUALS settings YAML (experiments/configs/quals.yaml)")
     p.add_argument("--chunk", type=int, default=16, help="examples per cached chunk")
+    p.add_argument("--devices", default="auto", help="devices per node (Lightning)")
+    p.add_argument("--num-nodes", type=int, default=1)
     p.add_argument("--on-bad-row", default="raise", choices=["raise", "sentinel"])
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -161,7 +211,8 @@ def main(argv: list[str]) -> int:
     scorer, settings = build_scorer(a.metric, a.model, a)
     try:
         counts = score_file(scorer, settings, a.input, a.output, a.cache,
-                            chunk=a.chunk, on_bad_row=a.on_bad_row)
+                            chunk=a.chunk, on_bad_row=a.on_bad_row,
+                            devices=a.devices, num_nodes=a.num_nodes)
     except InputError as err:
         print(f"error: {err}")
         return 2

@@ -8,6 +8,10 @@ from experiments.score import InputError, example_key, score_file
 from lightning_modules.metrics.base import ScoreResult
 
 
+class SimulatedKill(RuntimeError):
+    """Stands for a kill (Lightning turns a real KeyboardInterrupt into sys.exit)."""
+
+
 class CountingScorer:
     """Scores len(summary); counts the examples it computed; can die after `die_after` calls."""
 
@@ -18,7 +22,7 @@ class CountingScorer:
 
     def score(self, documents, summaries, references=None):
         if self.die_after is not None and self.calls >= self.die_after:
-            raise KeyboardInterrupt("killed")
+            raise SimulatedKill("killed")
         self.calls += 1
         self.seen += list(summaries)
         return ScoreResult({"quals": [float(len(s)) if s else None for s in summaries]},
@@ -45,7 +49,7 @@ def test_output_in_input_order_with_scores(tmp_path):
 
 def test_resume_after_kill_recomputes_nothing_finished(tmp_path):
     inp, out = write(tmp_path / "in.jsonl", ROWS), tmp_path / "out.jsonl"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SimulatedKill):
         score_file(CountingScorer(die_after=2), {"m": 1}, inp, out, chunk=3, log=lambda *_: None)
     assert not out.exists() and not list(tmp_path.glob("*.tmp"))
     cache = out.with_name("out.jsonl.cache")
