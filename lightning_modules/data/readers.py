@@ -77,16 +77,20 @@ class RowReader:
                 return False
         return True
 
-    def read_jsonl_raw(self, path: str | Path) -> Iterator[dict]:
-        """Yield each line's JSON object as is (decoding and JSON errors still reported)."""
-        path = Path(path)
+    def _objects(self, path: Path) -> Iterator[tuple[int, object]]:
+        """Yield (line number, parsed JSON) per non-blank line; bad lines go to ``bad``."""
         for number, line in self._lines(path):
             if line is None or not line.strip():
                 continue
             try:
-                yield json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as err:
                 self.bad(f"{path}:{number}", "<line>", f"invalid JSON ({err.msg})")
+
+    def read_jsonl_raw(self, path: str | Path) -> Iterator[dict]:
+        """Yield each line's JSON object as is (decoding and JSON errors still reported)."""
+        for _, obj in self._objects(Path(path)):
+            yield obj
 
     def _lines(self, path: Path) -> Iterator[tuple[int, str | None]]:
         with path.open("rb") as f:
@@ -100,14 +104,7 @@ class RowReader:
     def read_jsonl(self, path: str | Path) -> Iterator[dict]:
         """Yield the valid rows of a JSON Lines file."""
         path = Path(path)
-        for number, line in self._lines(path):
-            if line is None or not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                self.bad(f"{path}:{number}", "<line>", f"invalid JSON ({err.msg})")
-                continue
+        for number, row in self._objects(path):
             converted = self.convert(row, f"{path}:{number}", number - 1)
             if converted is not None:
                 yield converted

@@ -30,12 +30,12 @@ from lightning_modules.metrics.quals_core import (NO_PAIRS, QAPair, filter_pairs
 class QualsConfig:
     """QUALS settings; the defaults follow the official implementation."""
 
-    num_beams: int = 60
-    num_beam_groups: int = 60
-    diversity_penalty: float = 0.5
-    max_length: int = 60
-    min_length: int = 8
-    length_penalty: float = 1.0
+    num_beams: int = DiverseBeamConfig.num_beams
+    num_beam_groups: int = DiverseBeamConfig.num_beam_groups
+    diversity_penalty: float = DiverseBeamConfig.diversity_penalty
+    max_length: int = DiverseBeamConfig.max_length
+    min_length: int = DiverseBeamConfig.min_length
+    length_penalty: float = DiverseBeamConfig.length_penalty
     answer_match: str = "substring"
     """``substring`` (official, case-insensitive) or ``word`` (whole words)."""
     max_pairs: int = 10
