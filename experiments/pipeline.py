@@ -89,8 +89,7 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
     mle = {**p, **paths, "run_dir": str(out / "runs" / "mle"), "wandb": wandb}
     return [
         Stage("corpus", corpus_stage, {"num_docs": p["num_docs"], "seed": p["seed"], **paths}),
-        Stage("tokenizer", tokenizer_stage, {"vocab_size": p["vocab_size"], **paths,
-                                             "after": "corpus"}),
+        Stage("tokenizer", tokenizer_stage, {"vocab_size": p["vocab_size"], **paths}),
         Stage("mle", mle_stage, mle),
     ]
 

@@ -1,7 +1,8 @@
 """Resumable pipeline stages: a stage that finished is skipped when its inputs are unchanged.
 
-A stage writes its outputs, then a marker ``<out>/.stages/<name>.json`` holding the hash of
-its settings and its result; the marker is written atomically last, so a stage killed at any
+A stage writes its outputs, then a marker ``<out>/.stages/<name>.json`` holding a hash of
+its settings chained with the previous stage's hash (so a changed stage re-runs everything
+after it) and its result; the marker is written atomically last, so a stage killed at any
 point has no marker and runs again, and one whose settings changed runs again too.
 """
 
@@ -41,10 +42,10 @@ class Stage:
 
 def run_stages(stages: list[Stage], out: Path, log=print) -> dict[str, dict]:
     """Run each stage unless its marker matches; return every stage's result by name."""
-    results = {}
+    results, key = {}, ""
     for i, stage in enumerate(stages, start=1):
         marker = out / ".stages" / f"{stage.name}.json"
-        key = content_hash(stage.settings)
+        key = content_hash([key, stage.settings])
         prefix = f"[{i}/{len(stages)}] {stage.name}"
         if marker.exists():
             saved = json.loads(marker.read_text())
