@@ -147,6 +147,7 @@ def score_file(scorer, settings: dict, inp: Path, out: Path, cache_path: Path | 
                              callbacks=[CacheWriter(cache_path)], enable_progress_bar=log is print)
         trainer.predict(ScoringModule(scorer), return_predictions=False,
                         dataloaders=DataLoader(todo, batch_size=chunk, collate_fn=list))
+        trainer.strategy.barrier()  # every rank's shard is complete before rank 0 reads them
         if not trainer.is_global_zero:
             return {}
     cache = load_cache(cache_path)
@@ -216,5 +217,6 @@ def main(argv: list[str]) -> int:
     except InputError as err:
         print(f"error: {err}")
         return 2
-    print(json.dumps(counts))
+    if counts:  # ranks other than 0 return no counts
+        print(json.dumps(counts))
     return 0
