@@ -64,3 +64,36 @@ def test_test_stage_writes_scores_and_logs_metrics(tmp_path, corpus_dir, tokeniz
     assert abs(metrics["test/hallucination_rate"] - sum(r["hallucinated"] for r in rows) / 5) < 1e-6
     assert {"id", "document", "reference", "summary", "oracle_verdict"} <= set(rows[0])
     assert list((tmp_path / "wandb").glob("offline-run-*"))
+
+
+def test_callback_with_quals_writes_scores_pairs_and_counts_sentinels(tmp_path, corpus_dir,
+                                                                     tokenizer_dir):
+    import pytest
+    import pytorch_lightning as pl
+
+    from lightning_modules.callbacks.evaluation import SummaryEvaluation
+    from lightning_modules.models.qagen import QAGenModule
+
+    with pytest.raises(ValueError, match="needs a QAGen checkpoint"):
+        SummaryEvaluation(metrics=("rouge", "quals"))
+    qagen = QAGenModule(model="tiny", tokenizer=str(tokenizer_dir))
+    trainer = pl.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False)
+    trainer.strategy.connect(qagen)
+    trainer.save_checkpoint(tmp_path / "qagen.ckpt")
+    (tmp_path / "q.yaml").write_text("num_beams: 2\nnum_beam_groups: 2\nmax_length: 8\nmin_length: 2\n")
+    cli = build_cli(cli_args(tmp_path / "run", corpus_dir, tokenizer_dir, "--trainer.max_epochs", "1",
+                             "--trainer.limit_train_batches", "1", "--trainer.limit_val_batches", "1",
+                             "--trainer.callbacks.init_args.max_examples", "3",
+                             "--trainer.callbacks.init_args.metrics", "[rouge, quals]",
+                             "--trainer.callbacks.init_args.qagen", str(tmp_path / "qagen.ckpt"),
+                             "--trainer.callbacks.init_args.quals_config", str(tmp_path / "q.yaml")),
+                    run=False)
+    cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+    metrics = cli.trainer.test(cli.model, datamodule=cli.datamodule)[0]
+    rows = [json.loads(l) for l in open(tmp_path / "run" / "scores" / "test.jsonl")]
+    assert len(rows) == 3 and all("quals" in r and "quals_pairs" in r for r in rows)
+    # an untrained QAGen keeps no pair: every summary gets the sentinel, and it is counted
+    assert metrics["test/quals_no_pair"] == sum(r["quals"] is None for r in rows) == 3
+    ckpt = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=False)
+    assert not any("scorer" in k or "qagen" in k for k in ckpt["state_dict"])

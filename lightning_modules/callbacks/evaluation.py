@@ -26,25 +26,34 @@ class SummaryEvaluation(pl.Callback):
     """Generate, score, log and write summaries on validation and test.
 
     Args:
-        metrics: scorer names to run (``rouge``; ``oracle`` runs where facts exist).
+        metrics: scorer names to run: ``rouge``, ``quals`` (needs ``qagen``); the oracle runs
+            wherever rows carry fact tables.
         every_n_epochs: run on validation every this many epochs (0: test only).
         max_examples: evaluate at most this many documents per split (None: all).
         table_rows: examples logged to the W&B table.
+        qagen: QAGen checkpoint (``.ckpt``) for ``quals``.
+        quals_config: QUALS settings YAML (default: the official settings).
     """
 
     def __init__(self, metrics: tuple[str, ...] = ("rouge",), every_n_epochs: int = 1,
                  max_examples: int | None = None, table_rows: int = 20,
-                 batch_size: int = 64):
+                 batch_size: int = 64, qagen: str | None = None,
+                 quals_config: str | None = None):
         super().__init__()
+        unknown = set(metrics) - set(SCORERS)
+        if unknown:
+            raise ValueError(f"unknown metrics {sorted(unknown)}; available: {sorted(SCORERS)}")
+        if "quals" in metrics and not qagen:
+            raise ValueError("metric 'quals' needs a QAGen checkpoint: set qagen")
         self.metrics, self.every_n_epochs = tuple(metrics), every_n_epochs
         self.max_examples, self.table_rows, self.batch_size = max_examples, table_rows, batch_size
+        self.options = {"qagen": qagen, "quals_config": quals_config}
         self._scorers = None
 
     def scorers(self) -> dict:
         """The scorers, built once and reused across epochs (never part of a checkpoint)."""
         if self._scorers is None:
-            known = {"rouge": RougeScorer}
-            self._scorers = {name: known[name]() for name in self.metrics}
+            self._scorers = {name: SCORERS[name](**self.options) for name in self.metrics}
         return self._scorers
 
     def evaluate(self, module, rows: list[dict]) -> tuple[dict[str, float], list[dict]]:
@@ -57,11 +66,19 @@ class SummaryEvaluation(pl.Callback):
                    for r, ref, s in zip(rows, references, summaries)]
         means = {}
         for scorer in self.scorers().values():
+            if getattr(scorer, "model", None) is not None:
+                scorer.model.to(module.device)
             result = scorer.score(documents, summaries, references)
             means.update(result.mean())
             for name, values in result.scores.items():
                 for record, value in zip(records, values):
                     record[name] = value
+            if scorer.name == "quals":
+                means["quals_no_pair"] = sum(v is None for v in result.scores["quals"])
+                for record, explanation in zip(records, result.explanations):
+                    record["quals_pairs"] = [
+                        {k: p[k] for k in ("question", "answer", "ll_document", "ll_summary")}
+                        for p in explanation["pairs"]]
         if rows and all("facts" in r for r in rows):
             judgements = [judge(r["facts"], s) for r, s in zip(rows, summaries)]
             means.update(hallucination_rate(judgements))
@@ -84,7 +101,7 @@ class SummaryEvaluation(pl.Callback):
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger) and records:
                 columns = list(records[0])
-                data = [[r.get(c) for c in columns] for r in records[: self.table_rows]]
+                data = [[_cell(r.get(c)) for c in columns] for r in records[: self.table_rows]]
                 logger.log_table(f"{stage}/examples", columns=columns, data=data)
 
     def on_validation_epoch_end(self, trainer, module):
@@ -95,6 +112,27 @@ class SummaryEvaluation(pl.Callback):
 
     def on_test_epoch_end(self, trainer, module):
         self._run(trainer, module, "test", trainer.datamodule.splits["test"])
+
+
+def _cell(value):
+    """A W&B table cell: nested values (the QA pairs) as JSON text."""
+    return json.dumps(value) if isinstance(value, (list, dict)) else value
+
+
+def _rouge(**options):
+    return RougeScorer()
+
+
+def _quals(qagen: str, quals_config: str | None = None, **options):
+    import yaml
+
+    from lightning_modules.metrics.quals import QualsConfig, QualsScorer
+
+    fields = yaml.safe_load(Path(quals_config).read_text()) if quals_config else {}
+    return QualsScorer.from_checkpoint(qagen, QualsConfig(**fields))
+
+
+SCORERS = {"rouge": _rouge, "quals": _quals}
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
