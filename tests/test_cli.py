@@ -31,9 +31,10 @@ def test_smoke_reproduce_runs_and_resumes(tmp_path, capsys):
         assert 0.0 <= mle[key] <= 1.0
     assert results["reference"]["configured_hallucination_prob"] == 0.25
     first = capsys.readouterr().out
-    assert "[3/3] mle: done" in first
-    marker = (tmp_path / ".stages" / "mle.json").stat().st_mtime
+    assert "[5/5] quals: done" in first
+    assert mle["quals_n"] == 4 and mle["quals_no_pair"] <= 4
+    marker = (tmp_path / ".stages" / "quals.json").stat().st_mtime
     assert reproduce(["--out", str(tmp_path), "--preset", "smoke"]) == 0
     second = capsys.readouterr().out
-    assert second.count("finished earlier, skipped") == 3
-    assert (tmp_path / ".stages" / "mle.json").stat().st_mtime == marker
+    assert second.count("finished earlier, skipped") == 5
+    assert (tmp_path / ".stages" / "quals.json").stat().st_mtime == marker
