@@ -1,0 +1,50 @@
+"""Meta-evaluation statistics: scipy parity, residual check, Williams formula, accuracy."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from analysis.correlation import (balanced_accuracy, correlations, partial_correlation,
+                                  williams)
+
+
+def test_strongly_correlated_data():
+    rng = np.random.default_rng(0)
+    human = rng.normal(size=100)
+    metric = human + rng.normal(0, 0.2, 100)
+    out = correlations(metric, human, np.random.default_rng(1), n_resamples=300)
+    assert out["n"] == 100
+    assert out["pearson"] == pytest.approx(stats.pearsonr(metric, human)[0])
+    assert out["kendall"] == pytest.approx(stats.kendalltau(metric, human)[0])
+    assert out["spearman"] > 0.9 and out["spearman_p"] < 1e-10
+    low, high = out["pearson_ci"]
+    assert low < out["pearson"] < high and low > 0.8
+
+
+def test_partial_correlation_equals_correlation_of_within_group_deviations():
+    """Regressing on a categorical variable's indicators = subtracting group means."""
+    rng = np.random.default_rng(2)
+    groups = rng.integers(0, 3, 90)
+    human = rng.normal(size=90) + groups
+    metric = 0.5 * human + rng.normal(size=90) + 2 * groups
+    dev = lambda v: v - np.array([v[groups == g].mean() for g in groups])
+    expected = np.corrcoef(dev(metric), dev(human))[0, 1]
+    out = partial_correlation(metric, human, groups)
+    assert out["partial_pearson"] == pytest.approx(expected)
+    assert out["df"] == 90 - 2 - 2
+
+
+def test_williams_formula_hand_computed_and_properties():
+    r12, r13, r23, n = 0.6, 0.4, 0.5, 50
+    k = 1 - 0.36 - 0.16 - 0.25 + 2 * 0.6 * 0.4 * 0.5
+    t = 0.2 * math.sqrt(49 * 1.5) / math.sqrt(2 * k * 49 / 47 + (1.0 ** 2 / 4) * 0.5 ** 3)
+    assert williams(r12, r13, r23, n) == pytest.approx(stats.t.sf(t, 47))
+    assert williams(0.5, 0.5, 0.3, 40) == pytest.approx(0.5)
+    assert williams(0.7, 0.3, 0.2, 100) < williams(0.6, 0.4, 0.2, 100) < 0.5
+
+
+def test_balanced_accuracy():
+    assert balanced_accuracy([1, 1, 1, 0], [1, 1, 1, 1]) == 0.75
+    assert balanced_accuracy([1, 0, 0, 0], [1, 0, 0, 1]) == pytest.approx((0.5 + 1.0) / 2)
