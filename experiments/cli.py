@@ -12,6 +12,7 @@ COMMANDS = {
     "tokenizer": ("experiments.commands", "tokenizer", "train the byte-level BPE tokenizer"),
     "judge": ("experiments.commands", "judge_file", "oracle verdicts for summaries of a corpus split"),
     "score": ("experiments.score", "main", "score a JSONL file with a metric (resumable)"),
+    "correlate": ("analysis.correlate_cli", "main", "correlate metric columns with human scores"),
     "reproduce": ("experiments.pipeline", "main", "run the whole default pipeline end to end"),
     "fit": ("experiments.lightning_cli", "main", "train a model from a LightningCLI YAML config"),
     "validate": ("experiments.lightning_cli", "main", "validate a model (LightningCLI)"),

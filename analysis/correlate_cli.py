@@ -1,0 +1,77 @@
+"""``quals-bench correlate TABLE --human COL --metrics COL [COL ...] [--control COL] --out OUT.json``.
+
+TABLE is JSON (a list of objects), JSONL or CSV, one row per summary. OUT.json maps each metric
+column to ``n``, ``pearson``/``spearman``/``kendall`` with p-values and bootstrap CIs (and the
+partial Pearson correlation when ``--control`` names a categorical column), and holds
+``williams``: for each ordered pair "A>B" the one-sided p-value that A correlates more with the
+human score than B. Rows with a missing or non-numeric value in a used column are counted
+(``dropped``) and left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+
+from analysis.correlation import correlations, partial_correlation, williams
+
+
+def read_table(path: Path) -> list[dict]:
+    """Rows of a JSON, JSONL or CSV table."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".csv":
+        return list(csv.DictReader(text.splitlines()))
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return json.loads(text)
+
+
+def _number(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
+def correlate(rows: list[dict], human: str, metrics: list[str], control: str | None,
+              rng: np.random.Generator, n_resamples: int = 1000) -> dict:
+    """The statistics described in the module docstring."""
+    used = [human, *metrics]
+    kept = [r for r in rows if all(_number(r.get(c)) is not None for c in used)
+            and (control is None or r.get(control) not in (None, ""))]
+    columns = {c: np.array([_number(r[c]) for r in kept]) for c in used}
+    out = {"dropped": len(rows) - len(kept)}
+    for m in metrics:
+        out[m] = correlations(columns[m], columns[human], rng, n_resamples)
+        if control:
+            out[m].update(partial_correlation(columns[m], columns[human], [r[control] for r in kept]))
+    out["williams"] = {}
+    for a, b in itertools.permutations(metrics, 2):
+        r_ab = float(np.corrcoef(columns[a], columns[b])[0, 1])
+        out["williams"][f"{a}>{b}"] = williams(out[a]["pearson"], out[b]["pearson"], r_ab, len(kept))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """Parse arguments, compute, write OUT.json."""
+    p = argparse.ArgumentParser(prog="quals-bench correlate", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("table", type=Path)
+    p.add_argument("--human", required=True)
+    p.add_argument("--metrics", required=True, nargs="+")
+    p.add_argument("--control")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n-resamples", type=int, default=1000)
+    a = p.parse_args(argv)
+    result = correlate(read_table(a.table), a.human, a.metrics, a.control,
+                       np.random.default_rng(a.seed), a.n_resamples)
+    a.out.write_text(json.dumps(result, indent=2))
+    print(f"wrote {a.out} ({result['dropped']} rows dropped)")
+    return 0

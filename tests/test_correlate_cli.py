@@ -1,0 +1,53 @@
+"""quals-bench correlate on JSON/JSONL/CSV tables; analysis/ never imports torch."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from analysis.correlate_cli import main
+
+
+def rows(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    human = rng.normal(size=n)
+    return [{"human": float(h), "good": float(h + rng.normal(0, 0.3)), "bad": float(rng.normal()),
+             "system": f"s{i % 3}"} for i, h in enumerate(human)]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_outputs_per_metric_statistics_and_williams(tmp_path, fmt):
+    data = rows()
+    data.append({"human": "n/a", "good": 1.0, "bad": 0.0, "system": "s0"})  # dropped, counted
+    path = tmp_path / f"t.{fmt}"
+    if fmt == "json":
+        path.write_text(json.dumps(data))
+    elif fmt == "jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in data))
+    else:
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(data[0]))
+            writer.writeheader()
+            writer.writerows(data)
+    out = tmp_path / "out.json"
+    assert main([str(path), "--human", "human", "--metrics", "good", "bad", "--control", "system",
+                 "--out", str(out), "--n-resamples", "200"]) == 0
+    result = json.loads(out.read_text())
+    assert result["dropped"] == 1 and result["good"]["n"] == 60
+    clean = rows()
+    expected = stats.spearmanr([r["good"] for r in clean], [r["human"] for r in clean])
+    assert result["good"]["spearman"] == pytest.approx(expected[0])
+    assert result["good"]["spearman_p"] == pytest.approx(expected[1])
+    for key in ("pearson_p", "kendall_p", "partial_pearson"):
+        assert key in result["bad"]
+    assert result["williams"]["good>bad"] < 0.001 < 0.999 < result["williams"]["bad>good"]
+
+
+def test_analysis_does_not_import_torch():
+    code = ("import sys, analysis.correlate_cli, analysis.significance, analysis.discrimination; "
+            "sys.exit(1 if 'torch' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
