@@ -33,9 +33,7 @@ def _doc_values(facts: dict) -> list[str]:
 
 
 def _fresh(kind: str, facts: dict, rng: random.Random) -> str:
-    from lightning_modules.data.generator import fresh_value  # cycle: generator uses corrupt_all
-
-    return fresh_value(kind, rng, _doc_values(facts))
+    return inventory.sample(kind, rng, _doc_values(facts))
 
 
 def _set_role(spec: SummarySpec, role: str, value: str) -> SummarySpec:

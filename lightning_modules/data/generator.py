@@ -66,25 +66,14 @@ class CorpusConfig:
         return {"train": self.num_docs - n_val - n_test, "validation": n_val, "test": n_test}
 
 
-def fresh_value(kind: str, rng: random.Random, used: list[str]) -> str:
-    """Sample a value of ``kind`` that neither contains nor is contained in a used value."""
-    for _ in range(200):
-        value = inventory.sample(kind, rng)
-        low = value.lower()
-        if not any(low in u.lower() or u.lower() in low for u in used):
-            used.append(value)
-            return value
-    raise RuntimeError(f"could not sample a fresh {kind!r} value")
-
-
 def _sample_roles(event: EventType, cfg: CorpusConfig, rng: random.Random):
     used: list[str] = []
-    values = {role: fresh_value(kind, rng, used) for role, kind in event.roles.items()}
+    values = {role: inventory.sample(kind, rng, used) for role, kind in event.roles.items()}
     optional = [r for r in event.optional if rng.random() < cfg.optional_prob]
     if len(optional) == len(event.optional):
         optional.remove(rng.choice(optional))
-    values.update({r: fresh_value(event.optional[r], rng, used) for r in optional})
-    distractors = {d: fresh_value(kind, rng, used) for d, kind in event.distractors.items()}
+    values.update({r: inventory.sample(event.optional[r], rng, used) for r in optional})
+    distractors = {d: inventory.sample(kind, rng, used) for d, kind in event.distractors.items()}
     return values, distractors, used
 
 
@@ -115,7 +104,7 @@ def _reference(event, values, cfg, rng, used) -> tuple[SummarySpec, SummarySpec]
         return faithful, faithful
     absent = [r for r in event.optional if r not in values]
     role = rng.choice(absent)
-    invented = fresh_value(event.optional[role], rng, used)
+    invented = inventory.sample(event.optional[role], rng, used)
     position = rng.randint(0, len(modifiers))
     reference = SummarySpec(event.name, template, {**faithful.values, role: invented},
                             modifiers[:position] + (role,) + modifiers[position:],

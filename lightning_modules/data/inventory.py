@@ -175,13 +175,15 @@ SAMPLERS = {
 }
 
 
-def sample(kind: str, rng: random.Random, avoid: set[str] = frozenset()) -> str:
-    """Return a value of ``kind`` that is not in ``avoid`` (case-insensitive)."""
+def sample(kind: str, rng: random.Random, used: list[str]) -> str:
+    """Return a value of ``kind`` that neither contains nor is contained in a ``used`` value
+    (case-insensitive), and append it to ``used``."""
     draw, _ = SAMPLERS[kind]
-    lowered = {a.lower() for a in avoid}
-    for _ in range(100):
+    for _ in range(200):
         value = draw(rng)
-        if value.lower() not in lowered:
+        low = value.lower()
+        if not any(low in u.lower() or u.lower() in low for u in used):
+            used.append(value)
             return value
     raise RuntimeError(f"could not sample a fresh {kind!r} value")
 
