@@ -30,6 +30,8 @@ import torch
 from pytorch_lightning.callbacks import BasePredictionWriter
 from torch.utils.data import DataLoader
 
+from lightning_modules.data.jsonl import write_jsonl
+
 FIELDS = ("document", "summary")
 
 
@@ -89,10 +91,16 @@ def load_cache(path: Path) -> dict[str, dict]:
     return cache
 
 
+def _last_byte(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1)
+
+
 def append_cache(path: Path, entries: list[dict]) -> None:
     """Append finished results and force them to disk."""
     with open(path, "a", encoding="utf-8") as f:
-        if f.tell() and not path.read_bytes().endswith(b"\n"):
+        if f.tell() and _last_byte(path) != b"\n":
             f.write("\n")  # a previous kill left a partial line: start a fresh one
         for entry in entries:
             f.write(json.dumps(entry) + "\n")
@@ -161,15 +169,12 @@ def score_file(scorer, settings: dict, inp: Path, out: Path, cache_path: Path | 
 
 def write_output(out: Path, rows, keys, cache) -> None:
     """Write the output lines in input order, atomically."""
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for (row, problem), key in zip(rows, keys):
-            if problem:
-                result = {"score": None, "explanation": {"status": f"bad input: {problem}"}}
-            else:
-                result = {"score": cache[key]["score"], "explanation": cache[key]["explanation"]}
-            f.write(json.dumps({**row, **result}) + "\n")
-    os.replace(tmp, out)
+    def line(row, problem, key):
+        if problem:
+            return {**row, "score": None, "explanation": {"status": f"bad input: {problem}"}}
+        return {**row, "score": cache[key]["score"], "explanation": cache[key]["explanation"]}
+
+    write_jsonl(out, (line(row, problem, key) for (row, problem), key in zip(rows, keys)))
 
 
 def build_scorer(metric: str, model: str | None, a) -> tuple[object, dict]:

@@ -12,12 +12,12 @@ scorer interface) and with the synthetic corpus's oracle where rows carry fact t
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytorch_lightning as pl
 from pytorch_lightning.loggers import WandbLogger
 
+from lightning_modules.data.jsonl import write_jsonl
 from lightning_modules.data.oracle import hallucination_rate, judge
 from lightning_modules.metrics.rouge import RougeScorer
 
@@ -133,13 +133,3 @@ def _quals(qagen: str, quals_config: str | None = None, **options):
 
 
 SCORERS = {"rouge": _rouge, "quals": _quals}
-
-
-def write_jsonl(path: Path, records: list[dict]) -> None:
-    """Write records atomically: a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for record in records:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)

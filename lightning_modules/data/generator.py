@@ -20,7 +20,6 @@ Every record (one JSON object a line) has this schema:
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from lightning_modules.data import inventory
 from lightning_modules.data.corruption import corrupt_all
+from lightning_modules.data.jsonl import write_jsonl
 from lightning_modules.data.events import EVENT_TYPES, GENERIC_FILLER, EventType
 from lightning_modules.data.summary import SummarySpec, realize, slots
 
@@ -161,15 +161,5 @@ def generate_split(split: str, cfg: CorpusConfig):
 
 def write_corpus(cfg: CorpusConfig, out: str | Path) -> dict[str, Path]:
     """Write ``{split}.jsonl`` files under ``out`` atomically; return their paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for split in SPLITS:
-        path = out / f"{split}.jsonl"
-        tmp = path.with_suffix(".jsonl.tmp")
-        with tmp.open("w", encoding="utf-8") as f:
-            for record in generate_split(split, cfg):
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        tmp.replace(path)
-        paths[split] = path
-    return paths
+    return {split: write_jsonl(Path(out) / f"{split}.jsonl", generate_split(split, cfg))
+            for split in SPLITS}
