@@ -1,9 +1,11 @@
 """The shared evaluation callback: generate summaries, score them, log and write them.
 
 On validation (every ``every_n_epochs``) and test it generates a summary for each document of
-the split, scores them with the configured scorers (ROUGE now; more metrics plug in through the
-scorer interface) and with the synthetic corpus's oracle where rows carry fact tables, then
-- logs the means as ``val/<metric>`` / ``test/<metric>``;
+the split, scores them with the configured scorers (any of ROUGE, FactCC, QAGS, QUALS) and with
+the synthetic corpus's oracle where rows carry fact tables, then
+- logs the means as ``val/<metric>`` / ``test/<metric>``, each scorer's seconds as
+  ``<stage>/seconds_<scorer>`` (shown in the progress bar) and its sentinel count as
+  ``<stage>/<metric>_sentinel``;
 - logs a table of examples to W&B when a W&B logger is attached;
 - writes every example's scores to ``<run dir>/scores/<stage>[-epoch<N>].jsonl``, the file
   analysis/ reads for paired tests.
@@ -12,6 +14,7 @@ scorer interface) and with the synthetic corpus's oracle where rows carry fact t
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -26,28 +29,35 @@ class SummaryEvaluation(pl.Callback):
     """Generate, score, log and write summaries on validation and test.
 
     Args:
-        metrics: scorer names to run: ``rouge``, ``quals`` (needs ``qagen``); the oracle runs
-            wherever rows carry fact tables.
+        metrics: scorer names to run: ``rouge``, ``factcc`` (needs ``factcc``), ``qags`` (needs
+            ``qg`` and ``qa``), ``quals`` (needs ``qagen``); the oracle runs wherever rows carry
+            fact tables.
         every_n_epochs: run on validation every this many epochs (0: test only).
         max_examples: evaluate at most this many documents per split (None: all).
         table_rows: examples logged to the W&B table.
         qagen: QAGen checkpoint (``.ckpt``) for ``quals``.
         quals_config: QUALS settings YAML (default: the official settings).
+        factcc: FactCC checkpoint (``.ckpt`` or HF folder) for ``factcc``.
+        qg, qa: QG and QA checkpoints for ``qags``; qags_config: QAGS settings YAML.
     """
 
     def __init__(self, metrics: tuple[str, ...] = ("rouge",), every_n_epochs: int = 1,
                  max_examples: int | None = None, table_rows: int = 20,
                  batch_size: int = 64, qagen: str | None = None,
-                 quals_config: str | None = None):
+                 quals_config: str | None = None, factcc: str | None = None,
+                 qg: str | None = None, qa: str | None = None, qags_config: str | None = None):
         super().__init__()
         unknown = set(metrics) - set(SCORERS)
         if unknown:
             raise ValueError(f"unknown metrics {sorted(unknown)}; available: {sorted(SCORERS)}")
-        if "quals" in metrics and not qagen:
-            raise ValueError("metric 'quals' needs a QAGen checkpoint: set qagen")
+        self.options = {"qagen": qagen, "quals_config": quals_config, "factcc": factcc,
+                        "qg": qg, "qa": qa, "qags_config": qags_config}
+        for metric in metrics:
+            missing = [k for k in NEEDS.get(metric, ()) if not self.options[k]]
+            if missing:
+                raise ValueError(f"metric {metric!r} needs a checkpoint: set {', '.join(missing)}")
         self.metrics, self.every_n_epochs = tuple(metrics), every_n_epochs
         self.max_examples, self.table_rows, self.batch_size = max_examples, table_rows, batch_size
-        self.options = {"qagen": qagen, "quals_config": quals_config}
         self._scorers = None
 
     def scorers(self) -> dict:
@@ -66,19 +76,8 @@ class SummaryEvaluation(pl.Callback):
                    for r, ref, s in zip(rows, references, summaries)]
         means = {}
         for scorer in self.scorers().values():
-            if getattr(scorer, "model", None) is not None:
-                scorer.model.to(module.device)
-            result = scorer.score(documents, summaries, references)
-            means.update(result.mean())
-            for name, values in result.scores.items():
-                for record, value in zip(records, values):
-                    record[name] = value
-            if scorer.name == "quals":
-                means["quals_no_pair"] = sum(v is None for v in result.scores["quals"])
-                for record, explanation in zip(records, result.explanations):
-                    record["quals_pairs"] = [
-                        {k: p[k] for k in ("question", "answer", "ll_document", "ll_summary")}
-                        for p in explanation["pairs"]]
+            means.update(self._score(scorer, module.device, documents, summaries, references,
+                                     records))
         if rows and all("facts" in r for r in rows):
             judgements = [judge(r["facts"], s) for r, s in zip(rows, summaries)]
             means.update(hallucination_rate(judgements))
@@ -87,10 +86,33 @@ class SummaryEvaluation(pl.Callback):
                 record["hallucinated"] = float(j.verdict in ("intrinsic", "extrinsic"))
         return means, records
 
+    @staticmethod
+    def _score(scorer, device, documents, summaries, references, records) -> dict[str, float]:
+        """Run one scorer; add its columns to ``records``; return its means, seconds, sentinels."""
+        for model in getattr(scorer, "models", [getattr(scorer, "model", None)]):
+            if model is not None:
+                model.to(device)
+        start = time.perf_counter()
+        result = scorer.score(documents, summaries, references)
+        means = {**result.mean(), f"seconds_{scorer.name}": time.perf_counter() - start}
+        for name, values in result.scores.items():
+            if scorer.name != "rouge":
+                means[f"{name}_sentinel"] = sum(v is None for v in values)
+            for record, value in zip(records, values):
+                record[name] = value
+        for record, explanation in zip(records, result.explanations):
+            if scorer.name in EXPLAINERS:
+                record.update(EXPLAINERS[scorer.name](explanation))
+        return means
+
     def _run(self, trainer, module, stage: str, rows: list[dict]) -> None:
         means, records = self.evaluate(module, rows)
-        module.log_dict({f"{stage}/{k}": float(v) for k, v in means.items()},
+        module.log_dict({f"{stage}/{k}": float(v) for k, v in means.items()
+                         if not k.startswith("seconds_")},
                         sync_dist=False, batch_size=len(records))
+        module.log_dict({f"{stage}/{k}": float(v) for k, v in means.items()
+                         if k.startswith("seconds_")},
+                        sync_dist=False, batch_size=len(records), prog_bar=True)
         suffix = f"-epoch{trainer.current_epoch}" if stage == "val" else ""
         if trainer.is_global_zero:
             write_jsonl(Path(trainer.default_root_dir) / "scores" / f"{stage}{suffix}.jsonl",
@@ -123,13 +145,35 @@ def _rouge(**options):
     return RougeScorer()
 
 
-def _quals(qagen: str, quals_config: str | None = None, **options):
+def _settings(path: str | None) -> dict:
     import yaml
 
+    return yaml.safe_load(Path(path).read_text()) or {} if path else {}
+
+
+def _quals(qagen: str, quals_config: str | None = None, **options):
     from lightning_modules.metrics.quals import QualsConfig, QualsScorer
 
-    fields = yaml.safe_load(Path(quals_config).read_text()) if quals_config else {}
-    return QualsScorer.from_checkpoint(qagen, QualsConfig(**fields))
+    return QualsScorer.from_checkpoint(qagen, QualsConfig(**_settings(quals_config)))
 
 
-SCORERS = {"rouge": _rouge, "quals": _quals}
+def _factcc(factcc: str, **options):
+    from lightning_modules.metrics.factcc import FactCCScorer
+
+    return FactCCScorer.from_checkpoint(factcc)
+
+
+def _qags(qg: str, qa: str, qags_config: str | None = None, **options):
+    from lightning_modules.metrics.qags import QagsConfig, QagsScorer
+
+    return QagsScorer.from_checkpoints(qg, qa, QagsConfig(**_settings(qags_config)))
+
+
+SCORERS = {"rouge": _rouge, "factcc": _factcc, "qags": _qags, "quals": _quals}
+NEEDS = {"quals": ("qagen",), "factcc": ("factcc",), "qags": ("qg", "qa")}
+EXPLAINERS = {
+    "quals": lambda e: {"quals_pairs": [
+        {k: p[k] for k in ("question", "answer", "ll_document", "ll_summary")} for p in e["pairs"]]},
+    "qags": lambda e: {"qags_questions": e["questions"]},
+    "factcc": lambda e: {"factcc_sentences": e["sentences"]},
+}

@@ -1,4 +1,9 @@
-"""Question-answer data for QAGen: passage -> "question <qa_sep> answer".
+"""Question-answer data for the QA models: QAGen (QUALS), and QG and QA (QAGS).
+
+Tasks (``task`` of :class:`QAGenDataModule`), source -> target:
+- ``qagen``: passage -> ``question <qa_sep> answer`` (QUALS's one model);
+- ``qg``: ``answer <qa_sep> passage`` -> question (QAGS's answer-conditional question generator);
+- ``qa``: ``question <qa_sep> passage`` -> answer (QAGS's question answerer, generative).
 
 Sources (``source`` of :class:`QAGenDataModule`):
 - ``synthetic``: the corpus's ``qa_document`` pairs (passage = document) and ``qa_summary``
@@ -25,6 +30,21 @@ from lightning_modules.data.readers import DataError, RowReader
 from lightning_modules.data.tokenizer import QA_SEP
 
 QA_SOURCES = ("synthetic", "squad", "newsqa")
+QA_TASKS = ("qagen", "qg", "qa")
+
+
+QG_FORMAT = "{answer} " + QA_SEP + " {passage}"
+QA_FORMAT = "{question} " + QA_SEP + " {passage}"
+
+
+def qg_source(answer: str, passage: str, template: str = QG_FORMAT) -> str:
+    """Input text of the question generator: the answer, the separator, the passage."""
+    return template.format(answer=answer, passage=passage)
+
+
+def qa_source(question: str, passage: str, template: str = QA_FORMAT) -> str:
+    """Input text of the question answerer: the question, the separator, the passage."""
+    return template.format(question=question, passage=passage)
 
 
 def synthetic_qa(path: Path, reader: RowReader, passages=("document", "summary")) -> Iterator[dict]:
@@ -77,19 +97,22 @@ def _span(story, ranges) -> str | None:
 
 
 class QAGenDataModule(SummarizationDataModule):
-    """Passages with QA targets for QAGen; see the module docstring for ``source``.
+    """QA rows for QAGen, QG or QA; see the module docstring for ``source`` and ``task``.
 
     Args:
+        task: ``qagen`` (default), ``qg`` or ``qa``.
         passages: for ``synthetic``, which passages to use (``document``, ``summary``).
         **kwargs: see :class:`SummarizationDataModule` (``data_dir``, ``tokenizer``...).
     """
 
     def __init__(self, source: str = "synthetic", passages: tuple[str, ...] = ("document", "summary"),
-                 **kwargs):
+                 task: str = "qagen", **kwargs):
         if source not in QA_SOURCES:
             raise ValueError(f"source must be one of {QA_SOURCES}, not {source!r}")
+        if task not in QA_TASKS:
+            raise ValueError(f"task must be one of {QA_TASKS}, not {task!r}")
         super().__init__(source="jsonl", **kwargs)
-        self.qa_source, self.passages = source, tuple(passages)
+        self.qa_source, self.passages, self.task = source, tuple(passages), task
 
     def read_split(self, split: str) -> list[dict]:
         """Return the QA rows of one split."""
@@ -104,17 +127,34 @@ class QAGenDataModule(SummarizationDataModule):
         return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
 
     def collate(self, rows: list[dict]) -> dict:
-        """Source: the passage; labels: ``<s> question <qa_sep> answer </s>``, padded with -100."""
+        """Tokenize a batch for the task; labels are padded with -100 (see the module docstring)."""
         tok, hp = self.tokenizer, self.hparams
-        source = tok([r["document"] for r in rows], max_length=hp.max_source_length,
+        source = tok([self.source_text(r) for r in rows], max_length=hp.max_source_length,
                      truncation=True, padding=True, return_tensors="pt")
-        targets = [qa_target_ids(tok, r["question"], r["answer"])[: hp.max_target_length]
-                   for r in rows]
+        targets = [self.target_ids(r)[: hp.max_target_length] for r in rows]
         labels = torch.full((len(rows), max(map(len, targets))), -100, dtype=torch.long)
         for i, ids in enumerate(targets):
             labels[i, : len(ids)] = torch.tensor(ids)
         return {"input_ids": source["input_ids"], "attention_mask": source["attention_mask"],
                 "labels": labels, "rows": rows}
+
+
+    def source_text(self, row: dict) -> str:
+        """The model input of one QA row."""
+        if self.task == "qg":
+            return qg_source(row["answer"], row["document"])
+        if self.task == "qa":
+            return qa_source(row["question"], row["document"])
+        return row["document"]
+
+    def target_ids(self, row: dict) -> list[int]:
+        """The target token ids of one QA row (``<s> ... </s>``)."""
+        tok = self.tokenizer
+        if self.task == "qagen":
+            return qa_target_ids(tok, row["question"], row["answer"])
+        text = row["question"] if self.task == "qg" else row["answer"]
+        return [tok.bos_token_id, *tok(text, add_special_tokens=False)["input_ids"],
+                tok.eos_token_id]
 
 
 def qa_target_ids(tok, question: str, answer: str) -> list[int]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytorch_lightning as pl
 import torch
-from transformers import get_scheduler
 
 from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.models.config import build_model
+from lightning_modules.models.optim import adamw_with_schedule
 
 
 class Seq2SeqModule(pl.LightningModule):
@@ -89,12 +89,5 @@ class Seq2SeqModule(pl.LightningModule):
     def configure_optimizers(self):
         """AdamW without decay on biases and norms, and a per-step schedule."""
         hp = self.hparams
-        decay, no_decay = [], []
-        for name, param in self.named_parameters():
-            (no_decay if param.ndim < 2 else decay).append(param)
-        optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": hp.weight_decay},
-             {"params": no_decay, "weight_decay": 0.0}], lr=hp.learning_rate)
-        schedule = get_scheduler(hp.scheduler, optimizer, num_warmup_steps=hp.warmup_steps,
-                                 num_training_steps=self.trainer.estimated_stepping_batches)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_steps,
+                                   hp.scheduler)

@@ -1,0 +1,184 @@
+"""FactCC training data (Kryscinski et al., EMNLP 2020): claims made from source sentences by
+rule-based transformations, labelled consistent or not.
+
+A claim starts as one sentence of the document. Label-preserving: the sentence itself, and
+token noise (a random word duplicated or dropped), applied on top of any transformation with
+``noise_prob``. Label-changing (``INCONSISTENT``): entity, number and date swaps, each taking
+the new value from elsewhere in the same document; pronoun swap (he/she, his/her...); negation
+of an auxiliary verb (``was`` -> ``was not``, ``was not`` -> ``was``). A transformation that does
+not apply to a sentence (no entity, only one date in the document...) returns ``None``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+import torch
+
+from lightning_modules.data.datamodule import SummarizationDataModule
+from lightning_modules.metrics.answers import DATE, NUMBER, _names
+
+CONSISTENT, INCONSISTENT = 1, 0
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'£$€])")
+PRONOUNS = {"he": "she", "she": "he", "him": "her", "his": "her", "her": "his",
+            "himself": "herself", "herself": "himself", "they": "he", "their": "his"}
+AUXILIARIES = ("is", "was", "are", "were", "has", "had", "have", "will", "would", "could",
+               "can", "should", "did", "does", "do")
+NEGATED = re.compile(rf"\b({'|'.join(AUXILIARIES)}) not\b|\b({'|'.join(AUXILIARIES)})n't\b")
+AUXILIARY = re.compile(rf"\b({'|'.join(AUXILIARIES)})\b")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences at ``.``, ``!`` or ``?`` followed by a capital or digit."""
+    return [s.strip() for s in SENTENCE.split(text.strip()) if s.strip()]
+
+
+def _swap(claim: str, source: str, spans_of, rng: random.Random) -> str | None:
+    """Replace one span of the claim with a different span of the same kind from the source."""
+    in_claim = [s for s in dict.fromkeys(spans_of(claim)) if s]
+    others = [s for s in dict.fromkeys(spans_of(source)) if s and s not in in_claim]
+    if not in_claim or not others:
+        return None
+    old, new = rng.choice(in_claim), rng.choice(others)
+    return claim.replace(old, new, 1)
+
+
+def entities(text: str) -> list[str]:
+    """Names of ``text`` (runs of capitalised words), leaving out months, weekdays and single
+    capitalised words that open a sentence ("Officials", "Reaction")."""
+    dates = " ".join(m.group(0) for m in DATE.finditer(text))
+    openers = {s.split()[0] for s in split_sentences(text) if s.split()}
+    return [n for n in _names(text) if n not in dates and not (" " not in n and n in openers)]
+
+
+def entity_swap(claim: str, source: str, rng: random.Random) -> str | None:
+    """Swap a name in the claim for another name of the source."""
+    return _swap(claim, source, entities, rng)
+
+
+def number_swap(claim: str, source: str, rng: random.Random) -> str | None:
+    """Swap a number (money, percentage, count) in the claim for another from the source."""
+    def numbers(text):
+        dates = " ".join(m.group(0) for m in DATE.finditer(text))
+        return [m.group(0).strip() for m in NUMBER.finditer(text) if m.group(0).strip() not in dates]
+    return _swap(claim, source, numbers, rng)
+
+
+def date_swap(claim: str, source: str, rng: random.Random) -> str | None:
+    """Swap a date in the claim for another date of the source."""
+    return _swap(claim, source, lambda t: [m.group(0) for m in DATE.finditer(t)], rng)
+
+
+def pronoun_swap(claim: str, source: str, rng: random.Random) -> str | None:
+    """Swap one pronoun for another of the other gender (keeping capitalisation)."""
+    found = [m for m in re.finditer(r"\b\w+\b", claim) if m.group(0).lower() in PRONOUNS]
+    if not found:
+        return None
+    m = rng.choice(found)
+    new = PRONOUNS[m.group(0).lower()]
+    new = new.capitalize() if m.group(0)[0].isupper() else new
+    return claim[: m.start()] + new + claim[m.end():]
+
+
+def negation(claim: str, source: str, rng: random.Random) -> str | None:
+    """Negate an auxiliary verb, or remove an existing negation."""
+    negated = list(NEGATED.finditer(claim))
+    if negated:
+        m = rng.choice(negated)
+        return claim[: m.start()] + (m.group(1) or m.group(2)) + claim[m.end():]
+    found = list(AUXILIARY.finditer(claim))
+    if not found:
+        return None
+    m = rng.choice(found)
+    return claim[: m.end()] + " not" + claim[m.end():]
+
+
+def token_noise(claim: str, rng: random.Random) -> str:
+    """Duplicate or drop one random word (label-preserving noise)."""
+    words = claim.split()
+    if len(words) < 3:
+        return claim
+    i = rng.randrange(len(words))
+    words = words[:i] + [words[i]] + words[i:] if rng.random() < 0.5 else words[:i] + words[i + 1:]
+    return " ".join(words)
+
+
+TRANSFORMS = {"entity_swap": entity_swap, "number_swap": number_swap, "date_swap": date_swap,
+              "pronoun_swap": pronoun_swap, "negation": negation}
+
+
+@dataclass(frozen=True)
+class ClaimExample:
+    """A (document, claim) pair with its label and the transformation that made it."""
+
+    document: str
+    claim: str
+    label: int
+    transform: str
+
+
+def make_examples(document: str, rng: random.Random, claims_per_document: int = 2,
+                  noise_prob: float = 0.2) -> list[ClaimExample]:
+    """Make balanced examples from one document: per sampled sentence, the sentence itself
+    (consistent) and one applicable label-changing transformation of it (inconsistent)."""
+    sentences = split_sentences(document)
+    out = []
+    for sentence in rng.sample(sentences, min(claims_per_document, len(sentences))):
+        names = list(TRANSFORMS)
+        rng.shuffle(names)
+        changed = next(((n, c) for n in names
+                        if (c := TRANSFORMS[n](sentence, document, rng)) and c != sentence), None)
+        if changed is None:
+            continue
+        positive, (name, negative) = sentence, changed
+        if rng.random() < noise_prob:
+            positive = token_noise(positive, rng)
+        if rng.random() < noise_prob:
+            negative = token_noise(negative, rng)
+        out += [ClaimExample(document, positive, CONSISTENT, "none"),
+                ClaimExample(document, negative, INCONSISTENT, name)]
+    return out
+
+
+def encode_pairs(tokenizer, documents: list[str], claims: list[str], max_length: int = 512):
+    """Tokenize (claim, document) pairs, truncating the document only, as tensors.
+
+    The claim goes first so that truncating a long document never cuts it.
+    """
+    return tokenizer(list(claims), list(documents), truncation="only_second", padding=True,
+                     max_length=max_length, return_tensors="pt")
+
+
+class FactCCDataModule(SummarizationDataModule):
+    """(document, claim, label) examples made from a corpus's documents (see module docstring).
+
+    Args:
+        claims_per_document: source sentences sampled per document (each gives one consistent
+            and one inconsistent claim where a transformation applies).
+        noise_prob: probability of token noise on each claim.
+        seed: the examples of each split are a pure function of this seed and the corpus.
+        **kwargs: see :class:`SummarizationDataModule` (``source``, ``data_dir``, ``limit``...).
+    """
+
+    def __init__(self, claims_per_document: int = 2, noise_prob: float = 0.2, seed: int = 0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
+
+    def read_split(self, split: str) -> list[dict]:
+        """Return the split's claim examples as rows (``document``, ``claim``, ``label``...)."""
+        rng = random.Random(f"{self.seed}-{split}")
+        rows = []
+        for row in super().read_split(split):
+            for ex in make_examples(row["document"], rng, self.claims_per_document,
+                                    self.noise_prob):
+                rows.append({"id": row["id"], **ex.__dict__})
+        return rows
+
+    def collate(self, rows: list[dict]) -> dict:
+        """Encoded (claim, document) pairs and their labels; the raw rows ride along."""
+        enc = encode_pairs(self.tokenizer, [r["document"] for r in rows],
+                           [r["claim"] for r in rows], self.hparams.max_source_length)
+        return {**enc, "labels": torch.tensor([r["label"] for r in rows]), "rows": rows}

@@ -1,0 +1,144 @@
+"""QAGS (Wang, Cho and Lewis, ACL 2020): ask questions about the summary, answer them from the
+summary and from the document, and compare the answers.
+
+Per summary: up to ``max_answers`` answer candidates (see ``answers``); for each, answer-
+conditional question generation by beam search, ``questions_per_answer`` questions; filtering
+(cut at the first ``?``, at least ``min_question_tokens`` words, no duplicates, at most
+``max_questions``; optionally answer consistency: the QA model's answer from the summary must
+reach token F1 ``answer_consistency`` with the candidate); the QA model answers each question
+from the summary and from the document; QAGS = mean SQuAD token F1 between the two answers.
+A summary with no question left gets the sentinel ``None`` (counted, left out of means).
+
+Three models: the extractor (rules or spaCy), a QG and a QA model. QG and QA are workbench
+checkpoints (``.ckpt``, trained with ``experiments/configs/qg_synthetic.yaml`` and
+``qa_synthetic.yaml``) or Hugging Face ones (seq2seq, or span QA for ``qa``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+from lightning_modules.data.qa_data import QA_FORMAT, QG_FORMAT, qg_source
+from lightning_modules.metrics.answers import extract_answers
+from lightning_modules.metrics.base import ScoreResult
+from lightning_modules.metrics.qa_models import (ExtractiveQA, GenerativeQA,
+                                                 Seq2SeqGenerator)
+from lightning_modules.metrics.qags_core import filter_questions, qags, token_f1
+from lightning_modules.metrics.quals import check_inputs
+
+
+@dataclass(frozen=True)
+class QagsConfig:
+    """QAGS settings (defaults after the paper: 10 answers, beam search, about 20 questions)."""
+
+    max_answers: int = 10
+    extractor: str = "auto"
+    """``auto`` (spaCy's en_core_web_sm if it loads, else rules), ``spacy`` or ``rules``."""
+    qg_beams: int = 10
+    questions_per_answer: int = 2
+    max_questions: int = 20
+    min_question_tokens: int = 3
+    answer_consistency: float | None = None
+    """Minimum token F1 between the summary answer and the candidate; None: no check."""
+    qg_max_length: int = 32
+    qa_beams: int = 4
+    qa_max_length: int = 24
+    batch_size: int = 32
+    qg_format: str = QG_FORMAT
+    qa_format: str = QA_FORMAT
+
+
+class QagsScorer:
+    """``score(documents, summaries)`` -> QAGS per summary in [0, 1] (higher = more consistent).
+
+    ``timings`` accumulates seconds per phase (extraction, question generation, answering from
+    the summary, answering from the document) over all calls.
+    """
+
+    name = "qags"
+
+    def __init__(self, qg_model, qg_tokenizer, qa, config: QagsConfig = QagsConfig()):
+        self.cfg = config
+        self.qg = Seq2SeqGenerator(qg_model, qg_tokenizer, config.qg_beams,
+                                   config.questions_per_answer, config.qg_max_length,
+                                   config.batch_size)
+        self.qa = qa
+        self.timings: dict[str, float] = defaultdict(float)
+
+    @classmethod
+    def from_checkpoints(cls, qg: str, qa: str, config: QagsConfig = QagsConfig(),
+                         device: str = "cpu") -> "QagsScorer":
+        """Load the QG and QA models (workbench ``.ckpt`` or Hugging Face checkpoints)."""
+        from lightning_modules.models.loading import is_extractive_qa, load_seq2seq
+
+        qg_model, qg_tok = load_seq2seq(qg, device)
+        if is_extractive_qa(qa):
+            from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+            model = AutoModelForQuestionAnswering.from_pretrained(qa).to(device)
+            answerer = ExtractiveQA(model, AutoTokenizer.from_pretrained(qa), config.batch_size)
+        else:
+            qa_model, qa_tok = load_seq2seq(qa, device)
+            answerer = GenerativeQA(Seq2SeqGenerator(qa_model, qa_tok, config.qa_beams, 1,
+                                                     config.qa_max_length, config.batch_size),
+                                    config.qa_format)
+        return cls(qg_model, qg_tok, answerer, config)
+
+    @property
+    def models(self) -> list:
+        """The torch models this scorer runs (the callback moves them to the right device)."""
+        found = [self.qg.model]
+        inner = getattr(self.qa, "generator", self.qa)
+        return found + [inner.model]
+
+    def _timed(self, phase: str, fn, *args):
+        start = time.perf_counter()
+        out = fn(*args)
+        self.timings[phase] += time.perf_counter() - start
+        return out
+
+    def questions(self, summaries: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """Return the kept (question, candidate answer) pairs of each summary."""
+        cfg = self.cfg
+        answers = self._timed("extraction", lambda: [
+            extract_answers(s, cfg.max_answers, cfg.extractor) for s in summaries])
+        flat = [(i, a) for i, ans in enumerate(answers) for a in ans]
+        sources = [qg_source(a, summaries[i], cfg.qg_format) for i, a in flat]
+        generated = self._timed("question_generation", self.qg, sources) if sources else []
+        per_summary = [[] for _ in summaries]
+        for (i, answer), questions in zip(flat, generated):
+            per_summary[i] += [(q, answer) for q in questions]
+        return [filter_questions(c, cfg.min_question_tokens, cfg.max_questions)
+                for c in per_summary]
+
+    def score(self, documents: Sequence[str], summaries: Sequence[str],
+              references: Sequence[str] | None = None) -> ScoreResult:
+        """QAGS per summary, with each question and its two answers as the explanation."""
+        check_inputs(documents, summaries)
+        kept = self.questions(summaries)
+        owners = [i for i, qs in enumerate(kept) for _ in qs]
+        questions = [q for qs in kept for q, _ in qs]
+        from_summary = self._timed("answer_summary", self.qa.answer, questions,
+                                   [summaries[i] for i in owners]) if questions else []
+        from_document = self._timed("answer_document", self.qa.answer, questions,
+                                    [documents[i] for i in owners]) if questions else []
+        candidates = [a for qs in kept for _, a in qs]
+        explanations = [{"questions": []} for _ in summaries]
+        for i, q, cand, a_sum, a_doc in zip(owners, questions, candidates, from_summary,
+                                             from_document):
+            if (self.cfg.answer_consistency is not None
+                    and token_f1(a_sum, cand) < self.cfg.answer_consistency):
+                continue
+            explanations[i]["questions"].append(
+                {"question": q, "candidate": cand, "answer_summary": a_sum,
+                 "answer_document": a_doc, "f1": token_f1(a_doc, a_sum)})
+        scores = [qags([q["f1"] for q in e["questions"]]) for e in explanations]
+        return ScoreResult({"qags": scores}, explanations)
+
+
+def config_dict(config: QagsConfig) -> dict:
+    """The config as a plain dict (for run directories and cache keys)."""
+    return asdict(config)

@@ -1,0 +1,99 @@
+"""FactCC: a sequence-pair classifier of (claim, document) -> consistent or not.
+
+An encoder trained from scratch here (``tiny``: a 2-layer BERT on the workbench tokenizer), or
+any Hugging Face encoder checkpoint (``AutoModelForSequenceClassification``) elsewhere. Trained
+on :class:`~lightning_modules.data.factcc_data.FactCCDataModule` examples with cross-entropy;
+validation and test log accuracy and balanced accuracy (macro recall).
+"""
+
+from __future__ import annotations
+
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torchmetrics.classification import MulticlassAccuracy
+from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
+
+from lightning_modules.data.tokenizer import load_tokenizer
+from lightning_modules.models.optim import adamw_with_schedule
+
+ENCODER_PRESETS = {
+    "tiny": dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=4,
+                 intermediate_size=512),
+    "small": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4,
+                  intermediate_size=1024),
+}
+
+
+def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_length: int = 512):
+    """A fresh ``tiny``/``small`` BERT pair classifier, else ``from_pretrained`` (2 labels)."""
+    if name_or_path in ENCODER_PRESETS:
+        config = BertConfig(vocab_size=len(tokenizer), max_position_embeddings=max_length + 2,
+                            pad_token_id=tokenizer.pad_token_id, num_labels=2,
+                            hidden_dropout_prob=dropout, attention_probs_dropout_prob=0.0,
+                            **ENCODER_PRESETS[name_or_path])
+        return BertForSequenceClassification(config)
+    return AutoModelForSequenceClassification.from_pretrained(name_or_path, num_labels=2)
+
+
+class FactCCModule(pl.LightningModule):
+    """Train and evaluate the FactCC classifier (label 1 = consistent).
+
+    Args:
+        model: ``tiny`` / ``small`` (fresh encoder) or a HF encoder checkpoint.
+        tokenizer: tokenizer folder or name.
+        learning_rate, weight_decay, warmup_steps, scheduler, dropout: training settings.
+    """
+
+    def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
+                 learning_rate: float = 5e-4, weight_decay: float = 0.01, warmup_steps: int = 100,
+                 scheduler: str = "linear", dropout: float = 0.1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.tokenizer = load_tokenizer(tokenizer)
+        self.model = build_classifier(model, self.tokenizer, dropout)
+        self.accuracy = {s: MulticlassAccuracy(2, average="micro") for s in ("val", "test")}
+        self.balanced = {s: MulticlassAccuracy(2, average="macro") for s in ("val", "test")}
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        """Return the logits of a batch of encoded pairs."""
+        inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")
+                  if k in batch}
+        return self.model(**inputs).logits
+
+    def training_step(self, batch, batch_idx):
+        loss = F.cross_entropy(self(batch), batch["labels"])
+        self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["labels"]))
+        return loss
+
+    def _eval_step(self, batch, stage: str):
+        logits = self(batch)
+        self.log(f"{stage}/loss", F.cross_entropy(logits, batch["labels"]),
+                 batch_size=len(batch["labels"]), sync_dist=True)
+        preds = logits.argmax(-1).cpu()
+        self.accuracy[stage].update(preds, batch["labels"].cpu())
+        self.balanced[stage].update(preds, batch["labels"].cpu())
+
+    def _eval_end(self, stage: str):
+        self.log(f"{stage}/accuracy", self.accuracy[stage].compute())
+        self.log(f"{stage}/balanced_accuracy", self.balanced[stage].compute(), prog_bar=True)
+        self.accuracy[stage].reset()
+        self.balanced[stage].reset()
+
+    def validation_step(self, batch, batch_idx):
+        self._eval_step(batch, "val")
+
+    def test_step(self, batch, batch_idx):
+        self._eval_step(batch, "test")
+
+    def on_validation_epoch_end(self):
+        self._eval_end("val")
+
+    def on_test_epoch_end(self):
+        self._eval_end("test")
+
+    def configure_optimizers(self):
+        """AdamW with a per-step schedule (see ``optim``)."""
+        hp = self.hparams
+        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_steps,
+                                   hp.scheduler)

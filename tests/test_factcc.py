@@ -1,0 +1,85 @@
+"""FactCC: each transformation changes the claim as its label says; the classifier and scorer."""
+
+import random
+
+import pytest
+
+
+from lightning_modules.data.factcc_data import (CONSISTENT, INCONSISTENT, TRANSFORMS,
+                                                date_swap, entity_swap, make_examples, negation,
+                                                number_swap, pronoun_swap, split_sentences,
+                                                token_noise)
+
+DOC = ("Kestrel Foundry bought Obsidian Textiles for £53.9m. The deal was announced on 5 July. "
+       "Talks began on 12 August. Halcyon Energy had made a rival offer of £40.1m. "
+       "He said the firm was not for sale.")
+
+
+def rng():
+    return random.Random(0)
+
+
+def test_split_sentences():
+    assert split_sentences(DOC)[:2] == ["Kestrel Foundry bought Obsidian Textiles for £53.9m.",
+                                        "The deal was announced on 5 July."]
+
+
+def test_entity_swap_uses_another_source_name():
+    claim = "Kestrel Foundry bought Obsidian Textiles for £53.9m."
+    out = entity_swap(claim, DOC, rng())
+    assert out != claim and "Halcyon Energy" in out  # the only name not already in the claim
+    assert entity_swap("The deal was done.", DOC, rng()) is None
+
+
+def test_number_and_date_swaps_take_values_from_the_source():
+    out = number_swap("Kestrel Foundry bought Obsidian Textiles for £53.9m.", DOC, rng())
+    assert out == "Kestrel Foundry bought Obsidian Textiles for £40.1m."
+    assert date_swap("The deal was announced on 5 July.", DOC, rng()) == \
+        "The deal was announced on 12 August."
+    assert date_swap("The deal was announced on 5 July.", "On 5 July.", rng()) is None
+
+
+def test_pronoun_swap_and_negation():
+    assert pronoun_swap("He said his firm was sold.", DOC, random.Random(1)) in (
+        "She said his firm was sold.", "He said her firm was sold.")
+    assert pronoun_swap("The firm was sold.", DOC, rng()) is None
+    assert negation("The deal was announced.", DOC, rng()) == "The deal was not announced."
+    assert negation("The firm was not for sale.", DOC, rng()) == "The firm was for sale."
+    assert negation("Kestrel bought it.", DOC, rng()) is None
+
+
+def test_token_noise_keeps_the_words_but_one():
+    claim = "The deal was announced on 5 July."
+    out = token_noise(claim, rng())
+    assert abs(len(out.split()) - len(claim.split())) == 1
+
+
+def test_examples_are_balanced_and_transformed_as_labelled(corpus_dir):
+    import json
+
+    rows = [json.loads(l) for l in (corpus_dir / "train.jsonl").read_text().splitlines()[:30]]
+    r = random.Random(0)
+    examples = [(row, e) for row in rows for e in make_examples(row["document"], r, noise_prob=0)]
+    labels = [e.label for _, e in examples]
+    assert labels.count(CONSISTENT) == labels.count(INCONSISTENT) > 20
+    for row, e in examples:
+        if e.label == CONSISTENT:
+            assert e.claim in row["document"]
+        else:
+            assert e.claim not in row["document"] and e.transform in TRANSFORMS
+
+
+def test_scorer_averages_sentence_probabilities(corpus_dir, tokenizer_dir, tmp_path):
+    from lightning_modules.metrics.factcc import FactCCScorer
+    from lightning_modules.models.factcc import FactCCModule
+
+    module = FactCCModule(tokenizer=str(tokenizer_dir))
+    scorer = FactCCScorer(module.model, module.tokenizer)
+    docs = [DOC, DOC]
+    summaries = ["Kestrel Foundry bought Obsidian Textiles. The deal was announced.", ""]
+    result = scorer.score(docs, summaries)
+    probs = [s["p_consistent"] for s in result.explanations[0]["sentences"]]
+    assert len(probs) == 2 and result.scores["factcc"][0] == pytest.approx(sum(probs) / 2)
+    assert result.scores["factcc"][1] is None
+    direct = scorer.probabilities([DOC], ["The deal was announced."])[0]
+    assert probs[1] == pytest.approx(direct, abs=1e-5)
