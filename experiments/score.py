@@ -1,9 +1,14 @@
 """``quals-bench score``: score a JSONL file with a metric, resumably.
 
     quals-bench score --metric quals --model QAGEN.ckpt --input IN.jsonl --output OUT.jsonl
+    quals-bench score --metric factcc --model FACTCC.ckpt ...
+    quals-bench score --metric qags --qg QG.ckpt --qa QA.ckpt ...
+    quals-bench score --metric rouge ...        (lines need a ``reference`` field)
 
-Each input line holds ``document`` and ``summary`` (and ``reference`` where a metric needs
-one); each output line is the input line plus ``score`` and ``explanation``, in input order.
+Each input line holds ``document`` and ``summary`` (and ``reference`` for ROUGE); each output
+line is the input line plus ``score`` (the metric's main column: rougeL for ROUGE), ``scores``
+(every column: rouge1/rouge2/rougeL) and ``explanation``, in input order. ``--config`` takes a
+settings YAML for quals (``QualsConfig``) or qags (``QagsConfig``).
 
 Scaling: scoring runs in Lightning's predict loop (``--devices``, ``--num-nodes``; DDP across
 GPUs and nodes); a prediction writer appends each finished batch to the cache shard of its
@@ -39,7 +44,11 @@ class InputError(ValueError):
     """An input line cannot be scored; the message names file, line and field."""
 
 
-def read_rows(path: Path, on_bad_row: str) -> list[tuple[dict, str | None]]:
+NEEDS = {"quals": ("model",), "factcc": ("model",), "qags": ("qg", "qa"), "rouge": ()}
+MAIN_COLUMN = {"rouge": "rougeL"}
+
+
+def read_rows(path: Path, on_bad_row: str, fields=FIELDS) -> list[tuple[dict, str | None]]:
     """Return (row, problem or None) per line; raise :class:`InputError` unless sentinel mode."""
     out = []
     with open(path, "rb") as f:
@@ -49,7 +58,7 @@ def read_rows(path: Path, on_bad_row: str) -> list[tuple[dict, str | None]]:
                 row = json.loads(raw.decode("utf-8"))
                 if not isinstance(row, dict):
                     raise ValueError("not a JSON object")
-                for name in FIELDS:
+                for name in fields:
                     if name not in row:
                         problem = f"field {name!r}: missing"
                     elif not isinstance(row[name], str):
@@ -114,16 +123,17 @@ class ScoringModule(pl.LightningModule):
     def __init__(self, scorer):
         super().__init__()
         self.scorer = scorer
-        if isinstance(getattr(scorer, "model", None), torch.nn.Module):
-            self.model = scorer.model
+        models = getattr(scorer, "models", [getattr(scorer, "model", None)])
+        self.models = torch.nn.ModuleList([m for m in models if isinstance(m, torch.nn.Module)])
 
     def predict_step(self, batch: list[dict], batch_idx: int) -> list[dict]:
         """Score a batch of examples; return cache entries."""
         got = self.scorer.score([x["document"] for x in batch], [x["summary"] for x in batch],
                                 [x.get("reference", "") for x in batch])
-        column = got.scores.get(self.scorer.name) or next(iter(got.scores.values()))
-        return [{"key": x["key"], "score": column[k], "explanation": got.explanations[k]}
-                for k, x in enumerate(batch)]
+        main = MAIN_COLUMN.get(self.scorer.name, self.scorer.name)
+        return [{"key": x["key"], "score": got.scores[main][k],
+                 "scores": {name: column[k] for name, column in got.scores.items()},
+                 "explanation": got.explanations[k]} for k, x in enumerate(batch)]
 
 
 class CacheWriter(BasePredictionWriter):
@@ -143,7 +153,7 @@ def score_file(scorer, settings: dict, inp: Path, out: Path, cache_path: Path | 
                num_nodes: int = 1) -> dict:
     """Score ``inp`` into ``out`` through the cache; return counts."""
     cache_path = cache_path or out.with_name(out.name + ".cache")
-    rows = read_rows(inp, on_bad_row)
+    rows = read_rows(inp, on_bad_row, FIELDS + (("reference",) if scorer.name == "rouge" else ()))
     keys = [example_key(settings, row) for row, _ in rows]
     cache = load_cache(cache_path)
     todo = [{**rows[i][0], "key": keys[i]} for i, (_, problem) in enumerate(rows)
@@ -172,49 +182,76 @@ def write_output(out: Path, rows, keys, cache) -> None:
     def line(row, problem, key):
         if problem:
             return {**row, "score": None, "explanation": {"status": f"bad input: {problem}"}}
-        return {**row, "score": cache[key]["score"], "explanation": cache[key]["explanation"]}
+        entry = cache[key]
+        return {**row, "score": entry["score"], "scores": entry.get("scores", {}),
+                "explanation": entry["explanation"]}
 
     write_jsonl(out, (line(row, problem, key) for (row, problem), key in zip(rows, keys)))
 
 
-def build_scorer(metric: str, model: str | None, a) -> tuple[object, dict]:
+def _fingerprint(path: str) -> dict:
+    """Identify a model file or folder for the cache key (path, size, modification time)."""
+    p = Path(path)
+    if not p.exists():  # a hub name
+        return {"name": path}
+    stat = p.stat()
+    return {"path": str(p.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
+
+
+def _settings(a) -> dict:
+    import yaml
+
+    return (yaml.safe_load(a.config.read_text()) or {}) if a.config else {}
+
+
+def build_scorer(metric: str, a) -> tuple[object, dict]:
     """Return (scorer, settings that enter the cache key)."""
+    from dataclasses import asdict
+
     if metric == "quals":
-        from lightning_modules.metrics.quals import QualsConfig, QualsScorer, config_dict
+        from lightning_modules.metrics.quals import QualsConfig, QualsScorer
 
-        import yaml
+        cfg = QualsConfig(**_settings(a))
+        return QualsScorer.from_checkpoint(a.model, cfg), {"metric": metric, **asdict(cfg),
+                                                           **_fingerprint(a.model)}
+    if metric == "qags":
+        from lightning_modules.metrics.qags import QagsConfig, QagsScorer
 
-        fields = yaml.safe_load(a.config.read_text()) if a.config else {}
-        cfg = QualsConfig(**fields)
-        stat = Path(model).stat()
-        fingerprint = {"model": str(Path(model).resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
-        return QualsScorer.from_checkpoint(model, cfg), {"metric": metric, **config_dict(cfg), **fingerprint}
-    if metric == "rouge":
-        from lightning_modules.metrics.rouge import RougeScorer
+        cfg = QagsConfig(**_settings(a))
+        return QagsScorer.from_checkpoints(a.qg, a.qa, cfg), {
+            "metric": metric, **asdict(cfg), "qg": _fingerprint(a.qg), "qa": _fingerprint(a.qa)}
+    if metric == "factcc":
+        from lightning_modules.metrics.factcc import FactCCScorer
 
-        return RougeScorer(), {"metric": metric}
-    raise SystemExit(f"unknown metric {metric!r} (available: quals, rouge)")
+        return FactCCScorer.from_checkpoint(a.model), {"metric": metric, **_fingerprint(a.model)}
+    from lightning_modules.metrics.rouge import RougeScorer
+
+    return RougeScorer(), {"metric": metric}
 
 
 def main(argv: list[str]) -> int:
     """Parse arguments and score the file."""
     p = argparse.ArgumentParser(prog="quals-bench score", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--metric", required=True, choices=["quals", "rouge"])
-    p.add_argument("--model", help="QAGen checkpoint (.ckpt) for quals")
+    p.add_argument("--metric", required=True, choices=list(NEEDS))
+    p.add_argument("--model", help="QAGen checkpoint for quals; FactCC checkpoint for factcc")
+    p.add_argument("--qg", help="question generation checkpoint for qags")
+    p.add_argument("--qa", help="question answering checkpoint for qags")
     p.add_argument("--input", required=True, type=Path)
     p.add_argument("--output", required=True, type=Path)
     p.add_argument("--cache", type=Path, help="cache file (default: OUTPUT.cache)")
-    p.add_argument("--config", type=Path, help="QUALS settings YAML (experiments/configs/quals.yaml)")
+    p.add_argument("--config", type=Path, help="settings YAML for quals or qags "
+                                                   "(experiments/configs/quals.yaml)")
     p.add_argument("--chunk", type=int, default=16, help="examples per cached chunk")
     p.add_argument("--devices", default="auto", help="devices per node (Lightning)")
     p.add_argument("--num-nodes", type=int, default=1)
     p.add_argument("--on-bad-row", default="raise", choices=["raise", "sentinel"])
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if a.metric == "quals" and not a.model:
-        p.error("--model is required for quals")
-    scorer, settings = build_scorer(a.metric, a.model, a)
+    missing = [f"--{n}" for n in NEEDS[a.metric] if not getattr(a, n)]
+    if missing:
+        p.error(f"{', '.join(missing)} required for {a.metric}")
+    scorer, settings = build_scorer(a.metric, a)
     try:
         counts = score_file(scorer, settings, a.input, a.output, a.cache,
                             chunk=a.chunk, on_bad_row=a.on_bad_row,

@@ -74,7 +74,7 @@ def test_callback_with_quals_writes_scores_pairs_and_counts_sentinels(tmp_path, 
     from lightning_modules.callbacks.evaluation import SummaryEvaluation
     from lightning_modules.models.qagen import QAGenModule
 
-    with pytest.raises(ValueError, match="needs a QAGen checkpoint"):
+    with pytest.raises(ValueError, match="quals.*needs a checkpoint: set qagen"):
         SummaryEvaluation(metrics=("rouge", "quals"))
     qagen = QAGenModule(model="tiny", tokenizer=str(tokenizer_dir))
     trainer = pl.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
@@ -94,6 +94,6 @@ def test_callback_with_quals_writes_scores_pairs_and_counts_sentinels(tmp_path, 
     rows = [json.loads(l) for l in open(tmp_path / "run" / "scores" / "test.jsonl")]
     assert len(rows) == 3 and all("quals" in r and "quals_pairs" in r for r in rows)
     # an untrained QAGen keeps no pair: every summary gets the sentinel, and it is counted
-    assert metrics["test/quals_no_pair"] == sum(r["quals"] is None for r in rows) == 3
+    assert metrics["test/quals_sentinel"] == sum(r["quals"] is None for r in rows) == 3
     ckpt = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=False)
     assert not any("scorer" in k or "qagen" in k for k in ckpt["state_dict"])

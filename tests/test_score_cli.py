@@ -106,3 +106,38 @@ def test_quals_command_end_to_end_with_a_checkpoint(tmp_path, corpus_dir, tokeni
     assert [l["summary"] for l in lines] == ["Kelton won.", ""]
     assert lines[1]["score"] is None and lines[1]["explanation"]["status"] == "empty input"
     assert lines[0]["explanation"]["num_generated"] == 4
+
+
+def test_rouge_command_needs_references_and_writes_every_column(tmp_path, capsys):
+    from experiments.score import main
+
+    write(tmp_path / "in.jsonl", [{"document": "d", "summary": "the cat sat", "reference": "the cat ran"},
+                                  {"document": "d", "summary": "x"}])
+    args = ["--metric", "rouge", "--input", str(tmp_path / "in.jsonl"),
+            "--output", str(tmp_path / "out.jsonl")]
+    assert main(args) == 2
+    assert "in.jsonl:2: field 'reference': missing" in capsys.readouterr().out
+    assert main(args + ["--on-bad-row", "sentinel"]) == 0
+    first, second = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert first["scores"]["rouge1"] == pytest.approx(2 / 3)
+    assert first["score"] == first["scores"]["rougeL"] == pytest.approx(2 / 3)
+    assert second["score"] is None
+
+
+def test_factcc_command_with_a_checkpoint(tmp_path, tokenizer_dir):
+    from experiments.score import main
+    from lightning_modules.metrics.factcc import FactCCScorer
+    from tests.test_evaluation_callback import save_untrained
+    from lightning_modules.models.factcc import FactCCModule
+
+    module = FactCCModule(tokenizer=str(tokenizer_dir))
+    ckpt = save_untrained(module, tmp_path / "factcc.ckpt")
+    rows = [{"document": "Kestrel won the cup. It rained.", "summary": "Kestrel won. It rained."}]
+    write(tmp_path / "in.jsonl", rows)
+    assert main(["--metric", "factcc", "--model", ckpt, "--input", str(tmp_path / "in.jsonl"),
+                 "--output", str(tmp_path / "out.jsonl")]) == 0
+    out = json.loads((tmp_path / "out.jsonl").read_text())
+    direct = FactCCScorer(module.model, module.tokenizer).score([rows[0]["document"]],
+                                                                [rows[0]["summary"]])
+    assert out["score"] == pytest.approx(direct.scores["factcc"][0], abs=1e-6)
+    assert len(out["explanation"]["sentences"]) == 2
