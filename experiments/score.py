@@ -32,9 +32,8 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import BasePredictionWriter
-from torch.utils.data import DataLoader
 
+from experiments.cached_predict import load_cache, run_cached
 from lightning_modules.data.jsonl import write_jsonl
 
 FIELDS = ("document", "summary")
@@ -80,43 +79,6 @@ def example_key(settings: dict, row: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def shard(path: Path, rank: int) -> Path:
-    """The cache file a process of ``rank`` appends to (rank 0: ``path`` itself)."""
-    return path if rank == 0 else path.with_name(f"{path.name}.rank{rank}")
-
-
-def load_cache(path: Path) -> dict[str, dict]:
-    """Read finished results from every rank's shard; a line cut short by a kill is ignored."""
-    cache = {}
-    for part in [path, *sorted(path.parent.glob(path.name + ".rank*"))]:
-        if not part.exists():
-            continue
-        for line in part.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-                cache[entry["key"]] = entry
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-    return cache
-
-
-def _last_byte(path: Path) -> bytes:
-    with open(path, "rb") as f:
-        f.seek(-1, os.SEEK_END)
-        return f.read(1)
-
-
-def append_cache(path: Path, entries: list[dict]) -> None:
-    """Append finished results and force them to disk."""
-    with open(path, "a", encoding="utf-8") as f:
-        if f.tell() and _last_byte(path) != b"\n":
-            f.write("\n")  # a previous kill left a partial line: start a fresh one
-        for entry in entries:
-            f.write(json.dumps(entry) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
 class ScoringModule(pl.LightningModule):
     """Runs a scorer in Lightning's predict loop; its model (if any) follows the device."""
 
@@ -136,18 +98,6 @@ class ScoringModule(pl.LightningModule):
                  "explanation": got.explanations[k]} for k, x in enumerate(batch)]
 
 
-class CacheWriter(BasePredictionWriter):
-    """Appends each finished batch to this rank's cache shard."""
-
-    def __init__(self, cache_path: Path):
-        super().__init__(write_interval="batch")
-        self.cache_path = cache_path
-
-    def write_on_batch_end(self, trainer, pl_module, prediction, batch_indices, batch,
-                           batch_idx, dataloader_idx=0):
-        append_cache(shard(self.cache_path, trainer.global_rank), prediction)
-
-
 def score_file(scorer, settings: dict, inp: Path, out: Path, cache_path: Path | None = None,
                chunk: int = 16, on_bad_row: str = "raise", log=print, devices="auto",
                num_nodes: int = 1) -> dict:
@@ -160,13 +110,8 @@ def score_file(scorer, settings: dict, inp: Path, out: Path, cache_path: Path | 
             if problem is None and keys[i] not in cache]
     todo = list({x["key"]: x for x in todo}.values())  # identical examples are scored once
     if todo:
-        trainer = pl.Trainer(accelerator="auto", devices=devices, num_nodes=num_nodes,
-                             logger=False, enable_checkpointing=False, enable_model_summary=False,
-                             callbacks=[CacheWriter(cache_path)], enable_progress_bar=log is print)
-        trainer.predict(ScoringModule(scorer), return_predictions=False,
-                        dataloaders=DataLoader(todo, batch_size=chunk, collate_fn=list))
-        trainer.strategy.barrier()  # every rank's shard is complete before rank 0 reads them
-        if not trainer.is_global_zero:
+        if not run_cached(ScoringModule(scorer), todo, cache_path, chunk, devices, num_nodes,
+                          progress=log is print):
             return {}
     cache = load_cache(cache_path)
     write_output(out, rows, keys, cache)

@@ -3,6 +3,7 @@
 import math
 
 import torch
+import pytest
 import torch.nn.functional as F
 
 from lightning_modules.data.tokenizer import QA_SEP, SPECIAL_TOKENS, load_tokenizer
@@ -38,3 +39,46 @@ def test_label_smoothed_nll_hand_computed():
     total, n = label_smoothed_nll(logits, torch.tensor([[1]]), epsilon=0.2)
     expected = 0.8 * -math.log(0.75) + 0.2 * (-(math.log(0.25) + math.log(0.75)) / 2)
     assert n == 1 and abs(total.item() - expected) < 1e-6
+
+
+def test_unlikelihood_by_hand():
+    import math
+
+    from lightning_modules.models.losses import unlikelihood
+
+    probs = torch.tensor([[[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]])
+    logits = probs.log()
+    labels = torch.tensor([[0, -100]])
+    loss, n = unlikelihood(logits, labels, epsilon=0.0)
+    assert n == 1 and loss.item() == pytest.approx(-math.log(0.5), rel=1e-5)
+    labels = torch.tensor([[1, 1]])
+    loss, n = unlikelihood(logits, labels, epsilon=0.3)
+    smooth0 = -(math.log(0.5) + 2 * math.log(0.75)) / 3
+    smooth1 = -(2 * math.log(0.9) + math.log(0.2)) / 3
+    expected = 0.7 * (-math.log(0.75)) + 0.3 * smooth0 + 0.7 * (-math.log(0.2)) + 0.3 * smooth1
+    assert n == 2 and loss.item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_unlikelihood_is_finite_for_a_certain_token():
+    from lightning_modules.models.losses import unlikelihood
+
+    logits = torch.tensor([[[50.0, 0.0]]])
+    loss, _ = unlikelihood(logits, torch.tensor([[0]]), epsilon=0.0)
+    assert torch.isfinite(loss) and loss.item() == pytest.approx(-math.log(1e-5), rel=1e-4)
+
+
+def test_conseq_loss_normalises_by_all_tokens():
+    from lightning_modules.models.losses import conseq_loss, label_smoothed_nll, unlikelihood
+
+    torch.manual_seed(0)
+    pl_, nl_ = torch.randn(2, 3, 5), torch.randn(2, 4, 5)
+    plab = torch.tensor([[1, 2, -100], [3, -100, -100]])          # 3 tokens
+    nlab = torch.tensor([[1, 1, 1, 1], [2, 2, -100, -100]])       # 6 tokens
+    loss, parts = conseq_loss(pl_, plab, nl_, nlab, epsilon=0.1)
+    nll, _ = label_smoothed_nll(pl_, plab, 0.1)
+    ul, _ = unlikelihood(nl_, nlab, 0.1)
+    assert loss.item() == pytest.approx(((nll + ul) / 9).item(), rel=1e-6)
+    only_pos, _ = conseq_loss(pl_, plab, None, None)
+    assert only_pos.item() == pytest.approx((nll / 3).item(), rel=1e-6)
+    with pytest.raises(ValueError):
+        conseq_loss(None, None, None, None)

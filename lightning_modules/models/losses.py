@@ -21,3 +21,41 @@ def label_smoothed_nll(logits: torch.Tensor, labels: torch.Tensor, epsilon: floa
     smooth = -lprobs.mean(dim=-1)
     loss = ((1.0 - epsilon) * nll + epsilon * smooth) * mask
     return loss.sum(), mask.sum()
+
+
+def unlikelihood(logits: torch.Tensor, labels: torch.Tensor, epsilon: float = 0.1,
+                 ignore_index: int = -100, min_complement: float = 1e-5
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (summed label-smoothed token unlikelihood, number of target tokens), in nats.
+
+    Per token: ``(1 - eps) * -log(1 - p(y)) + eps * mean_v(-log(1 - p(v)))``: the label-smoothed
+    NLL of :func:`label_smoothed_nll` with ``log p`` replaced by ``log(1 - p)``, as ConSeq pushes
+    down negative summaries. ``1 - p`` is clamped below at ``min_complement`` so that a token
+    the model is certain of gives a large finite loss rather than infinity.
+    """
+    probs = F.softmax(logits.float(), dim=-1)
+    log_complement = torch.log((1.0 - probs).clamp(min=min_complement))
+    mask = labels != ignore_index
+    target = labels.masked_fill(~mask, 0).unsqueeze(-1)
+    nll = -log_complement.gather(-1, target).squeeze(-1)
+    smooth = -log_complement.mean(dim=-1)
+    loss = ((1.0 - epsilon) * nll + epsilon * smooth) * mask
+    return loss.sum(), mask.sum()
+
+
+def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None,
+                neg_logits: torch.Tensor | None, neg_labels: torch.Tensor | None,
+                epsilon: float = 0.1, positive_weight: float = 1.0, negative_weight: float = 1.0
+                ) -> tuple[torch.Tensor, dict]:
+    """ConSeq's loss: smoothed NLL on positives plus smoothed unlikelihood on negatives, the sum
+    normalised by the positive plus negative token counts; either side may be ``None``."""
+    total, tokens, parts = 0.0, 0, {}
+    if pos_logits is not None:
+        nll, n = label_smoothed_nll(pos_logits, pos_labels, epsilon)
+        total, tokens, parts["positive_nll"] = total + positive_weight * nll, tokens + n, nll / n.clamp(min=1)
+    if neg_logits is not None:
+        ul, n = unlikelihood(neg_logits, neg_labels, epsilon)
+        total, tokens, parts["negative_ul"] = total + negative_weight * ul, tokens + n, ul / n.clamp(min=1)
+    if isinstance(tokens, int):
+        raise ValueError("conseq_loss needs positives or negatives")
+    return total / tokens.clamp(min=1), {k: v.detach() for k, v in parts.items()}
