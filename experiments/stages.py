@@ -31,6 +31,10 @@ def write_json_atomic(path: Path, obj) -> None:
     os.replace(tmp, path)
 
 
+UNHASHED = ("wandb",)
+"""Settings that do not change a stage's outputs (switching W&B mode re-runs nothing)."""
+
+
 @dataclass
 class Stage:
     """A named step: ``run(settings) -> JSON-serialisable result``."""
@@ -45,7 +49,7 @@ def run_stages(stages: list[Stage], out: Path, log=print) -> dict[str, dict]:
     results, key = {}, ""
     for i, stage in enumerate(stages, start=1):
         marker = out / ".stages" / f"{stage.name}.json"
-        key = content_hash([key, stage.settings])
+        key = content_hash([key, {k: v for k, v in stage.settings.items() if k not in UNHASHED}])
         prefix = f"[{i}/{len(stages)}] {stage.name}"
         if marker.exists():
             saved = json.loads(marker.read_text())

@@ -1,0 +1,99 @@
+"""Pipeline stages between the MLE model and ConSeq training: candidates, their scores, and
+the S+/S- pairs of each ranker (QUALS, ROUGE)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from experiments.candidates import CandidateConfig, generate_candidates
+from lightning_modules.data.jsonl import write_jsonl
+from lightning_modules.models.selection import SelectionConfig, select_pairs
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+
+
+def candidates_stage(s: dict) -> dict:
+    """Sample candidates for the first ``docs`` training documents with the MLE model."""
+    from lightning_modules.models.mle import MLEModule
+
+    rows = _read_jsonl(Path(s["corpus"]) / "train.jsonl")[: s["docs"]]
+    ckpt = Path(s["checkpoint"])
+    module = MLEModule.load_from_checkpoint(ckpt, map_location="cpu")
+    model_id = f"{ckpt.resolve()}:{ckpt.stat().st_mtime_ns}"
+    counts = generate_candidates(module, rows, CandidateConfig(**s["candidates"]),
+                                 Path(s["out"]), model_id)
+    return {**counts, "path": s["out"]}
+
+
+def scoring_input(candidates: Path, out: Path) -> list[tuple[str, int]]:
+    """Write one scoring row per reference and candidate; return (document id, slot) per row,
+    slot -1 for the reference."""
+    rows, index = [], []
+    for r in _read_jsonl(candidates):
+        rows.append({"document": r["document"], "summary": r["reference"], "reference": r["reference"]})
+        index.append((r["id"], -1))
+        for k, c in enumerate(r["candidates"]):
+            rows.append({"document": r["document"], "summary": c, "reference": r["reference"]})
+            index.append((r["id"], k))
+    write_jsonl(out, rows)
+    return index
+
+
+def scoring_stage(s: dict) -> dict:
+    """Score references and candidates with QUALS and ROUGE (each resumable through its cache)."""
+    from experiments.score import score_file
+    from lightning_modules.metrics.quals import QualsConfig, QualsScorer
+    from lightning_modules.metrics.rouge import RougeScorer
+
+    out = Path(s["out_dir"])
+    scoring_input(Path(s["candidates"]), out / "to_score.jsonl")
+    cfg = QualsConfig(**s["quals"])
+    quiet = lambda *_: None  # noqa: E731
+    counts = {"quals": score_file(QualsScorer.from_checkpoint(s["qagen"], cfg),
+                                  {"metric": "quals", **asdict(cfg), "qagen": s["qagen"]},
+                                  out / "to_score.jsonl", out / "quals.jsonl", log=quiet),
+              "rouge": score_file(RougeScorer(), {"metric": "rouge"}, out / "to_score.jsonl",
+                                  out / "rouge.jsonl", log=quiet)}
+    return counts
+
+
+def score_tables(candidates: Path, scored: Path) -> dict[str, list[dict]]:
+    """Per ranker, the selection table (see ``select_pairs``) of each document."""
+    docs = {r["id"]: r for r in _read_jsonl(candidates)}
+    index = [(r["id"], k) for r in docs.values() for k in [-1] + list(range(len(r["candidates"])))]
+    rankers = {"quals": [l["score"] for l in _read_jsonl(scored / "quals.jsonl")],
+               "rouge": [None if l["score"] is None else
+                         (l["scores"]["rouge1"] + l["scores"]["rouge2"] + l["scores"]["rougeL"]) / 3
+                         for l in _read_jsonl(scored / "rouge.jsonl")]}
+    tables = {}
+    for ranker, values in rankers.items():
+        table = {i: {"id": i, "document": d["document"], "reference": d["reference"],
+                     "reference_score": None, "candidates": []} for i, d in docs.items()}
+        for (doc_id, slot), value in zip(index, values):
+            if slot < 0:
+                table[doc_id]["reference_score"] = value
+            else:
+                table[doc_id]["candidates"].append({"summary": docs[doc_id]["candidates"][slot],
+                                                    "score": value})
+        tables[ranker] = list(table.values())
+    return tables
+
+
+def selection_stage(s: dict) -> dict:
+    """Write ``<out>/<ranker>/pairs.jsonl`` for each ranker; return set sizes."""
+    tables = score_tables(Path(s["candidates"]), Path(s["scored"]))
+    result = {}
+    for ranker, table in tables.items():
+        cfg = SelectionConfig(**s["selection"][ranker])
+        pairs = select_pairs(table, cfg)
+        write_jsonl(Path(s["out_dir"]) / ranker / "pairs.jsonl", pairs)
+        write_jsonl(Path(s["out_dir"]) / ranker / "table.jsonl", table)
+        result[ranker] = {"documents": len(table), "rows": len(pairs),
+                          "positives": sum(p["positive"] is not None for p in pairs),
+                          "negatives": sum(p["negative"] is not None for p in pairs),
+                          "pairs_path": str(Path(s["out_dir"]) / ranker / "pairs.jsonl")}
+    return result

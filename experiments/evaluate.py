@@ -1,0 +1,68 @@
+"""Test-set evaluation of a trained summarizer with every metric (the shared callback), and the
+metric-validity stage; both write per-example files that analysis/ reads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+
+def write_settings(path: Path, settings: dict) -> str:
+    """Write a metric settings YAML (for the callback); return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(settings, sort_keys=True))
+    return str(path)
+
+
+def evaluation_callback(s: dict):
+    """The shared callback configured with every metric of the pipeline."""
+    from lightning_modules.callbacks.evaluation import SummaryEvaluation
+
+    configs = Path(s["run_dir"]) / "metric_configs"
+    return SummaryEvaluation(
+        metrics=("rouge", "factcc", "qags", "quals"), every_n_epochs=0,
+        max_examples=s["examples"], qagen=s["qagen"], factcc=s["factcc"], qg=s["qg"], qa=s["qa"],
+        quals_config=write_settings(configs / "quals.yaml", s["quals"]),
+        qags_config=write_settings(configs / "qags.yaml", s["qags"]))
+
+
+def evaluate_stage(s: dict) -> dict:
+    """Test one summarizer checkpoint; per-example scores go to ``<run_dir>/scores/test.jsonl``."""
+    import pytorch_lightning as pl
+
+    from experiments.lightning_cli import make_logger
+    from lightning_modules.data.datamodule import SummarizationDataModule
+    from lightning_modules.models.conseq import ConSeqModule  # noqa: F401  (checkpoint classes)
+    from lightning_modules.models.mle import MLEModule
+
+    module = MLEModule.load_from_checkpoint(s["checkpoint"], map_location="cpu")
+    data = SummarizationDataModule(data_dir=s["corpus"], tokenizer=s["tokenizer"],
+                                   eval_batch_size=64)
+    run = {"wandb": s["wandb"], "project": "quals-bench", "name": f"{s['name']}-test",
+           "group": s.get("group") or "reproduce"}
+    trainer = pl.Trainer(accelerator="auto", devices=1, logger=make_logger(run, Path(s["run_dir"]), None),
+                         callbacks=[evaluation_callback(s)], default_root_dir=s["run_dir"],
+                         enable_model_summary=False, enable_progress_bar=False)
+    metrics = trainer.test(module, datamodule=data, verbose=False)[0]
+    import wandb
+
+    wandb.finish()
+    return {k.removeprefix("test/"): float(v) for k, v in metrics.items()}
+
+
+def validity_stage(s: dict) -> dict:
+    """AUROC of each metric on faithful vs corrupted test summaries (``metric_validity``)."""
+    from experiments.metric_validity import items, metric_validity
+    from lightning_modules.metrics.factcc import FactCCScorer
+    from lightning_modules.metrics.qags import QagsConfig, QagsScorer
+    from lightning_modules.metrics.quals import QualsConfig, QualsScorer
+    from lightning_modules.metrics.rouge import RougeScorer
+
+    scorers = {"rougeL": (RougeScorer(), "rougeL"),
+               "factcc": (FactCCScorer.from_checkpoint(s["factcc"]), "factcc"),
+               "qags": (QagsScorer.from_checkpoints(s["qg"], s["qa"], QagsConfig(**s["qags"])), "qags"),
+               "quals": (QualsScorer.from_checkpoint(s["qagen"], QualsConfig(**s["quals"])), "quals")}
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return metric_validity(scorers, items(Path(s["corpus"]), s["docs"]))

@@ -1,0 +1,113 @@
+"""Metric validity on the synthetic corpus: does each metric separate faithful summaries from
+corrupted ones? AUROC against the corpus's labels, overall and per corruption type.
+
+    python -m experiments.metric_validity --corpus DIR --qagen QAGEN.ckpt --factcc FACTCC.ckpt \\
+        --qg QG.ckpt --qa QA.ckpt [--docs 40] [--quals-beams 60] [--out validity.json]
+
+For each of the first ``--docs`` test documents it scores the faithful summary (label 0) and
+every corrupted version (label 1) with each metric given (ROUGE-L against the reference; FactCC,
+QAGS, QUALS against the document) and reports the AUROC of ``-score`` (a lower score should mean
+less consistent). Sentinel scores are counted and left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from analysis.discrimination import auroc
+from lightning_modules.data.readers import RowReader
+
+
+def items(corpus: Path, docs: int) -> list[dict]:
+    """(document, reference, summary, type, label) rows: faithful summaries and corruptions."""
+    rows = RowReader().read_jsonl_raw(corpus / "test.jsonl")
+    out = []
+    for _, r in zip(range(docs), rows):
+        base = {"document": r["document"], "reference": r["summary"]}
+        out.append({**base, "summary": r["faithful_summary"], "type": "faithful", "label": 0})
+        out += [{**base, "summary": c["summary"], "type": c["type"], "label": 1}
+                for c in r["corruptions"]]
+    return out
+
+
+def validity_table(rows: list[dict], scores: list) -> dict:
+    """AUROC of -score, overall and per corruption type, with counts and sentinels."""
+    kept = [(r, s) for r, s in zip(rows, scores) if s is not None]
+    table = {"overall": auroc([-s for _, s in kept], [r["label"] for r, _ in kept])}
+    by_type = defaultdict(list)
+    for r, s in kept:
+        by_type[r["type"]].append(s)
+    faithful = by_type.pop("faithful", [])
+    for kind, values in sorted(by_type.items()):
+        table[kind] = auroc([-s for s in faithful + values], [0] * len(faithful) + [1] * len(values))
+    return {"auroc": table, "n": len(rows), "sentinel": len(rows) - len(kept)}
+
+
+def metric_validity(scorers: dict, rows: list[dict]) -> dict:
+    """Score ``rows`` with each scorer (name -> (scorer, column)); return name -> table."""
+    out = {}
+    for name, (scorer, column) in scorers.items():
+        start = time.perf_counter()
+        result = scorer.score([r["document"] for r in rows], [r["summary"] for r in rows],
+                              [r["reference"] for r in rows])
+        out[name] = {**validity_table(rows, result.scores[column]),
+                     "seconds": time.perf_counter() - start}
+    return out
+
+
+def markdown(tables: dict) -> str:
+    """One Markdown table: corruption types as rows, metrics as columns."""
+    names = list(tables)
+    kinds = list(next(iter(tables.values()))["auroc"]) if tables else []
+    lines = ["| corruption | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for kind in kinds:
+        lines.append(f"| {kind} | " + " | ".join(f"{tables[n]['auroc'].get(kind, float('nan')):.3f}"
+                                                 for n in names) + " |")
+    return "\n".join(lines)
+
+
+def build_scorers(a) -> dict:
+    """The scorers named on the command line."""
+    from lightning_modules.metrics.rouge import RougeScorer
+
+    scorers = {"rougeL": (RougeScorer(), "rougeL")}
+    if a.factcc:
+        from lightning_modules.metrics.factcc import FactCCScorer
+
+        scorers["factcc"] = (FactCCScorer.from_checkpoint(a.factcc), "factcc")
+    if a.qg and a.qa:
+        from lightning_modules.metrics.qags import QagsScorer
+
+        scorers["qags"] = (QagsScorer.from_checkpoints(a.qg, a.qa), "qags")
+    if a.qagen:
+        from lightning_modules.metrics.quals import QualsConfig, QualsScorer
+
+        cfg = QualsConfig(num_beams=a.quals_beams, num_beam_groups=a.quals_beams)
+        scorers["quals"] = (QualsScorer.from_checkpoint(a.qagen, cfg), "quals")
+    return scorers
+
+
+def main() -> None:
+    """Score, print and optionally save the validity tables."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--qagen")
+    p.add_argument("--factcc")
+    p.add_argument("--qg")
+    p.add_argument("--qa")
+    p.add_argument("--docs", type=int, default=40)
+    p.add_argument("--quals-beams", type=int, default=60)
+    p.add_argument("--out")
+    a = p.parse_args()
+    tables = metric_validity(build_scorers(a), items(Path(a.corpus), a.docs))
+    print(markdown(tables))
+    if a.out:
+        Path(a.out).write_text(json.dumps(tables, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The end of ``reproduce``: ``results.json``, the results table (Markdown, LaTeX) and the
+analysis report, from the stage results and the per-example score files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from experiments.stages import write_json_atomic
+
+TABLE_METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated")
+RESULT_KEYS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucination_rate",
+               "intrinsic", "extrinsic", "unverifiable", "fact_precision", "factcc_sentinel",
+               "qags_sentinel", "quals_sentinel")
+
+
+def reference_noise(corpus: Path) -> dict:
+    """Return the share of test references the oracle finds unfaithful, and the flagged share."""
+    from lightning_modules.data.oracle import judge
+    from lightning_modules.data.readers import RowReader
+
+    rows = list(RowReader().read_jsonl(corpus / "test.jsonl"))
+    bad = sum(judge(r["facts"], r["summary"]).verdict in ("intrinsic", "extrinsic") for r in rows)
+    return {"oracle_hallucination_rate": bad / len(rows),
+            "generated_hallucination_rate": sum(r["reference_hallucinated"] for r in rows) / len(rows)}
+
+
+def write_results(out: Path, preset: str, results: dict) -> str:
+    """Write results.json, results.md and results.tex; return the Markdown table."""
+    from analysis import tables
+    from analysis.runs import load_scores
+    from experiments.pipeline import SYSTEMS
+
+    systems = {name: {k: results[f"test_{name}"].get(k) for k in RESULT_KEYS} for name in SYSTEMS}
+    for name in SYSTEMS[1:]:
+        systems[name]["trained"] = results[name].get("trained", True)
+        if "reason" in results[name]:
+            systems[name]["untrained_reason"] = results[name]["reason"]
+    validity = results["validity"]
+    summary = {
+        "preset": preset, "systems": systems,
+        "metric_auroc": {name: v["auroc"]["overall"] for name, v in validity.items()},
+        "metric_auroc_by_corruption": {name: v["auroc"] for name, v in validity.items()},
+        "selection": results["selection"],
+        "reference": {**reference_noise(out / "corpus"),
+                      "configured_hallucination_prob": results["corpus"]["hallucination_prob"]},
+    }
+    scores = {name: load_scores(out / "eval" / name) for name in SYSTEMS}
+    table = tables.results_table(scores, TABLE_METRICS, baseline="mle")
+    summary["significance_vs_mle"] = {
+        name: {m: {"p_value": c.p_value, "significant": c.significant, "mean": c.mean,
+                   "ci": [c.ci_low, c.ci_high], "n": c.n} for m, c in row.items()}
+        for name, row in table.items() if name != "mle"}
+    write_json_atomic(out / "results.json", summary)
+    md = tables.markdown(table, TABLE_METRICS)
+    (out / "results.md").write_text(md + "\n")
+    (out / "results.tex").write_text(tables.latex(table, TABLE_METRICS) + "\n")
+    ref = summary["reference"]
+    return (md + f"\n\nreferences: oracle hallucination rate {ref['oracle_hallucination_rate']:.3f}"
+            f" (configured noise {ref['configured_hallucination_prob']:.2f}); metric AUROC vs "
+            "oracle: " + ", ".join(f"{k} {v:.3f}" for k, v in summary["metric_auroc"].items()))
