@@ -173,7 +173,8 @@ SCORERS = {"rouge": _rouge, "factcc": _factcc, "qags": _qags, "quals": _quals}
 NEEDS = {"quals": ("qagen",), "factcc": ("factcc",), "qags": ("qg", "qa")}
 EXPLAINERS = {
     "quals": lambda e: {"quals_pairs": [
-        {k: p[k] for k in ("question", "answer", "ll_document", "ll_summary")} for p in e["pairs"]]},
+        {k: p[k] for k in ("question", "answer", "ll_document", "ll_summary", "tokens",
+                           "logprobs_document", "logprobs_summary")} for p in e["pairs"]]},
     "qags": lambda e: {"qags_questions": e["questions"]},
     "factcc": lambda e: {"factcc_sentences": e["sentences"]},
 }

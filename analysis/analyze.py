@@ -1,0 +1,106 @@
+"""``quals-bench analyze RUN_DIR [RUN_DIR ...] --out REPORT_DIR``: tables, figures, report.
+
+Each RUN_DIR is recognised by what it holds:
+- a ``reproduce`` output (``results.json``, ``eval/<system>/scores/test.jsonl``): the results
+  table (Markdown, LaTeX) with significance against the first system, figure (b) metric bars,
+  (a) per-token probabilities of QUALS's most telling QA pairs, (d) QUALS of S+ and S-;
+- a run directory with ``scores/test.jsonl`` (one system, named after the folder);
+- a sweep (``sweep.json``): (c) ablation curves;
+- a meta-evaluation (``correlations.json`` beside ``mturk_*.jsonl``): (e) scatter plots;
+- a human study (``key.json`` and filled ``*.csv`` sheets): its statistics and (f).
+Writes ``REPORT_DIR/report.md`` embedding every figure (PNG; PDFs beside them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from analysis import figures, tables
+from analysis.runs import load_scores
+
+METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated")
+
+
+def collect_systems(run_dirs: list[Path]) -> dict[str, list[dict]]:
+    """System name -> per-example records, from reproduce outputs and plain run dirs."""
+    systems = {}
+    for run in run_dirs:
+        if (run / "eval").is_dir():
+            for sub in sorted((run / "eval").iterdir()):
+                if (sub / "scores" / "test.jsonl").exists():
+                    systems[sub.name] = load_scores(sub)
+        elif (run / "scores" / "test.jsonl").exists():
+            systems[run.name] = load_scores(run)
+    if "mle" in systems:  # the baseline first
+        systems = {"mle": systems.pop("mle"), **systems}
+    return systems
+
+
+def system_section(systems: dict, out: Path) -> list[str]:
+    """Results table and figures (b) and (a)."""
+    metrics = [m for m in METRICS if any(m in r for recs in systems.values() for r in recs)]
+    baseline = next(iter(systems))
+    table = tables.results_table(systems, metrics, baseline)
+    (out / "results.md").write_text(tables.markdown(table, metrics) + "\n")
+    (out / "results.tex").write_text(tables.latex(table, metrics) + "\n")
+    cells = {s: {m: vars(c) for m, c in row.items()} for s, row in table.items()}
+    bars = figures.metric_bars(cells, metrics, out / "figures" / "metrics_by_system", tables.LABELS)
+    lines = ["## Results", "", tables.markdown(table, metrics), "",
+             f"![metrics by system]({bars.relative_to(out)})", ""]
+    pairs = [p for r in systems[baseline] for p in r.get("quals_pairs") or [] if p.get("tokens")]
+    pairs.sort(key=lambda p: p["ll_document"] - p["ll_summary"])
+    for k, pair in enumerate(pairs[:2]):
+        path = figures.token_probabilities(pair, out / "figures" / f"quals_tokens_{k}")
+        lines += [f"![QUALS per-token probabilities]({path.relative_to(out)})", ""]
+    return lines
+
+
+def selection_section(run: Path, out: Path) -> list[str]:
+    """Figure (d): QUALS of the selected S+ references and S- candidates, and of all."""
+    table_path, pairs_path = run / "conseq" / "quals" / "table.jsonl", run / "conseq" / "quals" / "pairs.jsonl"
+    if not table_path.exists():
+        return []
+    rows = [json.loads(l) for l in table_path.read_text().splitlines()]
+    pairs = {p["id"]: p for p in map(json.loads, pairs_path.read_text().splitlines())}
+    refs = [r["reference_score"] for r in rows if r["reference_score"] is not None]
+    worst = [min(c["score"] for c in r["candidates"] if c["score"] is not None) for r in rows
+             if any(c["score"] is not None for c in r["candidates"])]
+    s_plus = [r["reference_score"] for r in rows if pairs.get(r["id"], {}).get("positive")]
+    s_minus = [min(c["score"] for c in r["candidates"] if c["summary"] == pairs[r["id"]]["negative"]
+                   and c["score"] is not None) for r in rows if pairs.get(r["id"], {}).get("negative")]
+    path = figures.distributions({"references": refs, "worst candidate per document": worst,
+                                  "S+ (selected references)": s_plus,
+                                  "S- (selected candidates)": s_minus},
+                                 "QUALS (nats per token)", out / "figures" / "quals_selection")
+    return ["## ConSeq selection (QUALS ranker)", "", f"![QUALS of S+ and S-]({path.relative_to(out)})", ""]
+
+
+def main(argv: list[str]) -> int:
+    """Write the report; print its path."""
+    p = argparse.ArgumentParser(prog="quals-bench analyze", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--wandb", choices=("offline", "online"), help="also log the figures to W&B")
+    a = p.parse_args(argv)
+    a.out.mkdir(parents=True, exist_ok=True)
+    lines = ["# Analysis report", "", "Runs: " + ", ".join(str(r) for r in a.runs), ""]
+    systems = collect_systems(a.runs)
+    if systems:
+        lines += system_section(systems, a.out)
+    for run in a.runs:
+        lines += selection_section(run, a.out)
+        from analysis.extra_sections import human_section, meta_eval_section, sweep_section
+
+        lines += sweep_section(run, a.out) + meta_eval_section(run, a.out) + human_section(run, a.out)
+    (a.out / "report.md").write_text("\n".join(lines) + "\n")
+    if a.wandb:
+        import wandb
+
+        run = wandb.init(project="quals-bench", name="analysis", dir=str(a.out), mode=a.wandb)
+        figures.log_to_wandb(sorted((a.out / "figures").glob("*.png")), run)
+        run.finish()
+    print(f"wrote {a.out / 'report.md'}")
+    return 0

@@ -1,0 +1,74 @@
+"""Report sections of ``quals-bench analyze`` for sweeps, meta-evaluation and human studies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis import figures
+
+
+def sweep_section(run: Path, out: Path) -> list[str]:
+    """Figure (c): each swept setting against each metric of the sweep's runs (``sweep.json``:
+    ``{"name", "runs": [{"settings": {...}, "metrics": {...}}]}``)."""
+    path = run / "sweep.json"
+    if not path.exists():
+        return []
+    sweep = json.loads(path.read_text())
+    lines = [f"## Ablation: {sweep['name']}", ""]
+    settings = sorted({k for r in sweep["runs"] for k in r["settings"]})
+    for setting in settings:
+        for metric in sweep.get("plot_metrics", ["quals", "hallucination_rate", "rougeL"]):
+            points = [(float(r["settings"][setting]), r["metrics"].get(metric),
+                       *r["metrics"].get(f"{metric}_ci", [r["metrics"].get(metric)] * 2))
+                      for r in sweep["runs"] if setting in r["settings"]
+                      and figures.is_finite(r["metrics"].get(metric))]
+            if len(points) < 2:
+                continue
+            fig = figures.ablation_curves({metric: points}, setting.replace("_", " "),
+                                          f"{metric} (test-set mean)",
+                                          out / "figures" / f"sweep_{sweep['name']}_{setting}_{metric}")
+            lines += [f"![{metric} vs {setting}]({fig.relative_to(out)})", ""]
+    return lines
+
+
+def meta_eval_section(run: Path, out: Path) -> list[str]:
+    """Figure (e): metric vs human score per QAGS file, with Pearson r in the legend."""
+    path = run / "correlations.json"
+    if not path.exists():
+        return []
+    report = json.loads(path.read_text())
+    lines = ["## Meta-evaluation (QAGS-C/X)", "", "| file | metric | n | Pearson | Spearman | Kendall |",
+             "|---|---|---|---|---|---|"]
+    figs = []
+    for stem, result in report.items():
+        rows = [json.loads(l) for l in (run / f"{stem}.jsonl").read_text().splitlines()]
+        for metric, stats in result.items():
+            if metric in ("dropped", "williams"):
+                continue
+            lines.append(f"| {stem} | {metric} | {stats['n']} | {stats['pearson']:+.3f} | "
+                         f"{stats['spearman']:+.3f} | {stats['kendall']:+.3f} |")
+            kept = [r for r in rows if figures.is_finite(r.get(metric))]
+            figs.append(figures.scatter_human([r[metric] for r in kept], [r["human"] for r in kept],
+                                              metric, stats["pearson"],
+                                              out / "figures" / f"human_{stem}_{metric}"))
+    return lines + [""] + [f"![scatter]({f.relative_to(out)})" for f in figs] + [""]
+
+
+def human_section(run: Path, out: Path) -> list[str]:
+    """Figure (f) and the statistics of a human study folder (``key.json`` + filled sheets)."""
+    from analysis.human import import_sheets, study_statistics
+
+    key = run / "key.json"
+    sheets = sorted(p for p in run.glob("*.csv") if p.name != "sheet.csv")
+    if not key.exists() or not sheets:
+        return []
+    stats = study_statistics(import_sheets(sheets, key))
+    names = json.loads(key.read_text())
+    fig = figures.human_study(stats, names["system_a"], names["system_b"], out / "figures" / "human_study")
+    lines = ["## Human study", "", "| attribute | better | equal | worse | sign test p | Fleiss kappa | Krippendorff alpha |",
+             "|---|---|---|---|---|---|---|"]
+    for attribute, s in stats.items():
+        lines.append(f"| {attribute} | {s['better']} | {s['equal']} | {s['worse']} | "
+                     f"{s['sign_test_p']:.3g} | {s['fleiss_kappa']} | {s['krippendorff_alpha']} |")
+    return lines + ["", f"![human study]({fig.relative_to(out)})", ""]

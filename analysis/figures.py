@@ -1,0 +1,147 @@
+"""The paper's figures (matplotlib; PNG and PDF; Okabe-Ito colours, safe for colour blindness).
+
+Each function takes plain data (lists, dicts) and an output path stem, writes ``stem.png`` and
+``stem.pdf``, and returns the PNG path. :func:`log_to_wandb` logs written figures to a W&B run.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"]
+
+
+def _save(fig, stem: str | Path) -> Path:
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(stem.with_suffix(".png"), dpi=150)
+    fig.savefig(stem.with_suffix(".pdf"))
+    plt.close(fig)
+    return stem.with_suffix(".png")
+
+
+def token_probabilities(pair: dict, stem) -> Path:
+    """(a) Per-token probability given the summary beside given the document, for one QA pair.
+
+    ``pair``: ``tokens``, ``logprobs_summary``, ``logprobs_document``, ``question``, ``answer``.
+    """
+    tokens = [t.replace("Ġ", " ").strip() or "␣" for t in pair["tokens"]]
+    p_sum = np.exp(pair["logprobs_summary"])
+    p_doc = np.exp(pair["logprobs_document"])
+    x = np.arange(len(tokens))
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(tokens)), 3.6))
+    ax.bar(x - 0.2, p_sum, 0.4, label="given the summary", color=OKABE_ITO[0])
+    ax.bar(x + 0.2, p_doc, 0.4, label="given the document", color=OKABE_ITO[1], hatch="//")
+    ax.set_xticks(x, tokens, rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("token probability")
+    ax.set_ylim(0, 1.05)
+    contribution = float(np.mean(pair["logprobs_document"]) - np.mean(pair["logprobs_summary"]))
+    ax.set_title(f"Q: {pair['question']}  A: {pair['answer']}\n"
+                 f"QUALS contribution (LL doc - LL summary) = {contribution:+.3f} nats/token",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    return _save(fig, stem)
+
+
+def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -> Path:
+    """(b) Each metric per system: mean with its confidence interval as error bars.
+
+    ``table``: system -> metric -> ``{"mean", "ci_low", "ci_high"}``.
+    """
+    systems = list(table)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(2.3 * len(metrics), 3.2), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        means = [table[s][metric]["mean"] for s in systems]
+        err = [[m - table[s][metric]["ci_low"] for s, m in zip(systems, means)],
+               [table[s][metric]["ci_high"] - m for s, m in zip(systems, means)]]
+        ax.bar(range(len(systems)), means, yerr=err, capsize=3,
+               color=OKABE_ITO[: len(systems)])
+        ax.set_xticks(range(len(systems)), systems, rotation=30, ha="right", fontsize=8)
+        ax.set_title((labels or {}).get(metric, metric), fontsize=9)
+        ax.set_ylabel("test-set mean (95% CI)", fontsize=8)
+    return _save(fig, stem)
+
+
+def ablation_curves(series: dict[str, list[tuple[float, float, float, float]]], xlabel: str,
+                    ylabel: str, stem) -> Path:
+    """(c) A metric against a setting: ``series`` name -> [(x, mean, ci_low, ci_high)]."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    for i, (name, points) in enumerate(series.items()):
+        points = sorted(points)
+        x, y = [p[0] for p in points], [p[1] for p in points]
+        ax.plot(x, y, marker="os^D"[i % 4], color=OKABE_ITO[i % 8], label=name)
+        ax.fill_between(x, [p[2] for p in points], [p[3] for p in points],
+                        color=OKABE_ITO[i % 8], alpha=0.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    return _save(fig, stem)
+
+
+def distributions(groups: dict[str, list[float]], xlabel: str, stem) -> Path:
+    """(d) Overlaid histograms of a score per group (S+ vs S-, faithful vs corrupted)."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    values = [v for vs in groups.values() for v in vs]
+    bins = np.linspace(min(values), max(values), 25) if values else 10
+    for i, (name, vs) in enumerate(groups.items()):
+        ax.hist(vs, bins=bins, alpha=0.55, color=OKABE_ITO[i % 8], label=f"{name} (n={len(vs)})",
+                histtype="stepfilled", edgecolor=OKABE_ITO[i % 8])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("summaries")
+    ax.legend(fontsize=8)
+    return _save(fig, stem)
+
+
+def scatter_human(metric: list[float], human: list[float], metric_name: str, r: float,
+                  stem, human_label: str = "human score (share of sentences judged consistent)"
+                  ) -> Path:
+    """(e) Metric against human score, the correlation in the legend."""
+    fig, ax = plt.subplots(figsize=(4.4, 3.6))
+    ax.scatter(human, metric, s=12, alpha=0.6, color=OKABE_ITO[0],
+               label=f"Pearson r = {r:.3f} (n={len(metric)})")
+    ax.set_xlabel(human_label, fontsize=8)
+    ax.set_ylabel(metric_name)
+    ax.legend(fontsize=8)
+    return _save(fig, stem)
+
+
+def human_study(counts: dict[str, dict[str, int]], system_a: str, system_b: str, stem) -> Path:
+    """(f) Stacked bars of better / equal / worse (system B vs A) per attribute, in percent."""
+    attributes = list(counts)
+    fig, ax = plt.subplots(figsize=(5.2, 0.8 + 0.6 * len(attributes)))
+    left = np.zeros(len(attributes))
+    for i, (key, label) in enumerate((("better", f"{system_b} better"), ("equal", "equal"),
+                                      ("worse", f"{system_b} worse"))):
+        share = np.array([100 * counts[a][key] / max(1, sum(counts[a].values()))
+                          for a in attributes])
+        ax.barh(attributes, share, left=left, color=OKABE_ITO[[2, 7, 3][i]] if i != 1 else "#BBBBBB",
+                label=label)
+        left += share
+    ax.set_xlabel(f"judgments (%), {system_b} vs {system_a}")
+    ax.set_xlim(0, 100)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+    return _save(fig, stem)
+
+
+def log_to_wandb(paths: list[Path], run=None) -> None:
+    """Log PNG figures to the given (or current) W&B run as images."""
+    import wandb
+
+    run = run or wandb.run
+    if run is None:
+        raise RuntimeError("no W&B run: call wandb.init() or pass run=")
+    run.log({f"figures/{Path(p).stem}": wandb.Image(str(p)) for p in paths})
+
+
+def is_finite(x) -> bool:
+    """True for a real, finite number."""
+    return isinstance(x, (int, float)) and math.isfinite(x)

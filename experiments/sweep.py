@@ -1,0 +1,122 @@
+"""``quals-bench sweep experiments/ablations/<name>.yaml``: an ablation grid over ConSeq.
+
+The YAML names a finished ``reproduce`` output (``base``: its corpus, tokenizer, evaluators, MLE
+model and candidates are reused), the preset it was run with, an output folder, and a ``grid``
+of settings. Each grid point re-runs, resumably, the stages its settings touch: candidate
+scoring (shared by points with equal QUALS settings, through the score cache), S+/S- selection,
+QUALS-ConSeq training and its test evaluation, as a W&B run in the group ``sweep-<name>``.
+Writes ``<out>/sweep.json`` (settings and test-set metrics with CIs per point), which
+``quals-bench analyze <out>`` draws as curves.
+
+Settings: ``quals_beams`` (QA beams and groups of QUALS), ``quantile``, ``mode``,
+``num_candidates``... any key of the preset; ``quals_beams`` maps to QUALS's beam settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import itertools
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+from experiments.stages import Stage, content_hash, run_stages, write_json_atomic
+
+
+def point_preset(preset: dict, settings: dict) -> dict:
+    """The preset with one grid point's settings applied."""
+    p = copy.deepcopy(preset)
+    for key, value in settings.items():
+        if key == "quals_beams":
+            p["quals"].update(num_beams=value, num_beam_groups=value)
+        elif key not in p:
+            raise SystemExit(f"unknown sweep setting {key!r} (preset keys: {sorted(p)})")
+        else:
+            p[key] = value
+    return p
+
+
+def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str) -> list[Stage]:
+    """Scores -> selection -> QUALS-ConSeq -> test evaluation for one grid point."""
+    from experiments import conseq_stages as cs
+    from experiments import evaluate as ev
+    from experiments import training_stages as ts
+
+    ckpt = lambda n: str(base / "runs" / n / "checkpoints" / "last.ckpt")  # noqa: E731
+    common = {"corpus": str(base / "corpus"), "tokenizer": str(base / "tokenizer"),
+              "wandb": wandb, "group": f"sweep-{name}"}
+    cand = str(base / "conseq" / "candidates.jsonl")
+    scored = str(out.parent / "scores" / content_hash(p["quals"]))
+    return [
+        Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": scored,
+                                          "qagen": ckpt("qagen"), "quals": p["quals"]}),
+        Stage("selection", cs.selection_stage, {
+            "candidates": cand, "scored": scored, "out_dir": str(out / "conseq"),
+            "selection": {"quals": {"quantile": p["quantile"], "mode": p["mode"]},
+                          "rouge": {"quantile": p["quantile"], "mode": p["mode"],
+                                    "positive_source": "best_candidate"}}}),
+        Stage("quals_conseq", ts.conseq_stage, {
+            **common, "name": f"{name}-{out.name}", "run_dir": str(out / "quals_conseq"),
+            "init_checkpoint": ckpt("mle"), "pairs": str(out / "conseq" / "quals" / "pairs.jsonl"),
+            "epochs": p["conseq_epochs"], "learning_rate": p["conseq_learning_rate"]}),
+        Stage("test", ev.evaluate_stage, {
+            **common, "qagen": ckpt("qagen"), "qg": ckpt("qg"), "qa": ckpt("qa"),
+            "factcc": ckpt("factcc"), "quals": p["quals"], "qags": p["qags"],
+            "name": f"{name}-{out.name}", "checkpoint": str(out / "quals_conseq" / "checkpoints" / "last.ckpt"),
+            "run_dir": str(out / "eval"), "examples": p["eval_examples"]}),
+    ]
+
+
+def point_metrics(out: Path, result: dict, metrics) -> dict:
+    """Test-set means with bootstrap CIs of one point."""
+    import numpy as np
+
+    from analysis.runs import load_scores
+    from analysis.tables import mean_ci
+
+    records = load_scores(out / "eval")
+    found = dict(result)
+    for metric in metrics:
+        values = [r[metric] for r in records if isinstance(r.get(metric), (int, float))]
+        if values:
+            found[f"{metric}_ci"] = list(mean_ci(values, np.random.default_rng(0)))
+    if "hallucinated_ci" in found:
+        found["hallucination_rate_ci"] = found.pop("hallucinated_ci")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    """Run every grid point; write sweep.json."""
+    from experiments.pipeline import PRESETS
+
+    p = argparse.ArgumentParser(prog="quals-bench sweep", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config", type=Path)
+    p.add_argument("--base", help="override the YAML's base (a finished reproduce output)")
+    p.add_argument("--out", help="override the YAML's output folder")
+    p.add_argument("--preset", help="override the YAML's preset")
+    p.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline")
+    a = p.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    spec = yaml.safe_load(a.config.read_text())
+    base, out = Path(a.base or spec["base"]), Path(a.out or spec["out"])
+    preset = PRESETS[a.preset or spec.get("preset", "default")]
+    keys = list(spec["grid"])
+    runs = []
+    for values in itertools.product(*(spec["grid"][k] for k in keys)):
+        settings = dict(zip(keys, values))
+        point = out / "-".join(f"{k}={v}" for k, v in settings.items())
+        print(f"== {spec['name']}: {settings}")
+        result = run_stages(point_stages(base, point, point_preset(preset, settings),
+                                         spec["name"], a.wandb), point)
+        runs.append({"settings": settings, "dir": str(point),
+                     "metrics": point_metrics(point, result["test"], ("quals", "rougeL", "hallucinated")),
+                     "selection": result["selection"]["quals"]})
+    write_json_atomic(out / "sweep.json", {"name": spec["name"], "runs": runs,
+                                           "plot_metrics": spec.get("plot_metrics",
+                                                                    ["quals", "hallucination_rate", "rougeL"])})
+    print(f"wrote {out / 'sweep.json'}")
+    return 0
