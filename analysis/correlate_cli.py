@@ -4,8 +4,9 @@ TABLE is JSON (a list of objects), JSONL or CSV, one row per summary. OUT.json m
 column to ``n``, ``pearson``/``spearman``/``kendall`` with p-values and bootstrap CIs (and the
 partial Pearson correlation when ``--control`` names a categorical column), and holds
 ``williams``: for each ordered pair "A>B" the one-sided p-value that A correlates more with the
-human score than B. Rows with a missing or non-numeric value in a used column are counted
-(``dropped``) and left out.
+human score than B. Each metric's statistics use the rows where it and the human column have
+numbers (its ``dropped`` counts the others); the Williams tests use the rows where every metric
+has one (the top-level ``dropped`` counts the others).
 """
 
 from __future__ import annotations
@@ -42,19 +43,26 @@ def _number(value):
 def correlate(rows: list[dict], human: str, metrics: list[str], control: str | None,
               rng: np.random.Generator, n_resamples: int = 1000) -> dict:
     """The statistics described in the module docstring."""
-    used = [human, *metrics]
-    kept = [r for r in rows if all(_number(r.get(c)) is not None for c in used)
-            and (control is None or r.get(control) not in (None, ""))]
-    columns = {c: np.array([_number(r[c]) for r in kept]) for c in used}
+    def usable(r, cols):
+        return (all(_number(r.get(c)) is not None for c in cols)
+                and (control is None or r.get(control) not in (None, "")))
+
+    kept = [r for r in rows if usable(r, [human, *metrics])]
+    columns = {c: np.array([_number(r[c]) for r in kept]) for c in [human, *metrics]}
     out = {"dropped": len(rows) - len(kept)}
     for m in metrics:
-        out[m] = correlations(columns[m], columns[human], rng, n_resamples)
-        if control:
-            out[m].update(partial_correlation(columns[m], columns[human], [r[control] for r in kept]))
-    out["williams"] = {}
+        own = [r for r in rows if usable(r, [human, m])]  # a metric's sentinels drop its rows only
+        x, y = (np.array([_number(r[c]) for r in own]) for c in (m, human))
+        out[m] = {**correlations(x, y, rng, n_resamples), "dropped": len(rows) - len(own)}
+        if control and len(own) >= 3:
+            out[m].update(partial_correlation(x, y, [r[control] for r in own]))
+    out["williams"] = {}  # on the rows every metric scored
     for a, b in itertools.permutations(metrics, 2):
-        r_ab = float(np.corrcoef(columns[a], columns[b])[0, 1])
-        out["williams"][f"{a}>{b}"] = williams(out[a]["pearson"], out[b]["pearson"], r_ab, len(kept))
+        if len(kept) < 4:
+            out["williams"][f"{a}>{b}"] = float("nan")
+            continue
+        r = np.corrcoef(np.vstack([columns[human], columns[a], columns[b]]))
+        out["williams"][f"{a}>{b}"] = williams(r[0, 1], r[0, 2], r[1, 2], len(kept))
     return out
 
 

@@ -13,6 +13,11 @@ def correlations(metric, human, rng: np.random.Generator, n_resamples: int = 100
     """Pearson, Spearman and Kendall r with p-values and percentile bootstrap CIs (pairs resampled)."""
     x, y = np.asarray(metric, dtype=float), np.asarray(human, dtype=float)
     out = {"n": int(len(x))}
+    if len(x) < 3 or np.all(x == x[0]) or np.all(y == y[0]):  # undefined: NaN, not an error
+        for name in METHODS:
+            out.update({name: float("nan"), f"{name}_p": float("nan"),
+                        f"{name}_ci": [float("nan"), float("nan")]})
+        return out
     for name, fn in METHODS.items():
         r, p = fn(x, y)
         ci = stats.bootstrap((x, y), lambda a, b: fn(a, b)[0], paired=True, vectorized=False,

@@ -26,7 +26,7 @@ def sweep_section(run: Path, out: Path) -> list[str]:
             if len(points) < 2:
                 continue
             fig = figures.ablation_curves({metric: points}, setting.replace("_", " "),
-                                          f"{metric} (test-set mean)",
+                                          f"{figures.UNITS.get(metric, metric)}, test-set mean",
                                           out / "figures" / f"sweep_{sweep['name']}_{setting}_{metric}")
             lines += [f"![{metric} vs {setting}]({fig.relative_to(out)})", ""]
     return lines

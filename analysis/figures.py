@@ -43,13 +43,19 @@ def token_probabilities(pair: dict, stem) -> Path:
     ax.bar(x + 0.2, p_doc, 0.4, label="given the document", color=OKABE_ITO[1], hatch="//")
     ax.set_xticks(x, tokens, rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("token probability")
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.3)
     contribution = float(np.mean(pair["logprobs_document"]) - np.mean(pair["logprobs_summary"]))
     ax.set_title(f"Q: {pair['question']}  A: {pair['answer']}\n"
                  f"QUALS contribution (LL doc - LL summary) = {contribution:+.3f} nats/token",
                  fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", ncol=2)
     return _save(fig, stem)
+
+
+UNITS = {"rouge1": "ROUGE-1 F1", "rouge2": "ROUGE-2 F1", "rougeL": "ROUGE-L F1",
+         "factcc": "FactCC P(consistent)", "qags": "QAGS token F1",
+         "quals": "QUALS (nats/token)", "hallucinated": "hallucination rate (oracle)",
+         "hallucination_rate": "hallucination rate (oracle)"}
 
 
 def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -> Path:
@@ -58,7 +64,7 @@ def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -
     ``table``: system -> metric -> ``{"mean", "ci_low", "ci_high"}``.
     """
     systems = list(table)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(2.3 * len(metrics), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(2.4 * len(metrics), 3.4), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         means = [table[s][metric]["mean"] for s in systems]
         err = [[m - table[s][metric]["ci_low"] for s, m in zip(systems, means)],
@@ -67,7 +73,7 @@ def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -
                color=OKABE_ITO[: len(systems)])
         ax.set_xticks(range(len(systems)), systems, rotation=30, ha="right", fontsize=8)
         ax.set_title((labels or {}).get(metric, metric), fontsize=9)
-        ax.set_ylabel("test-set mean (95% CI)", fontsize=8)
+        ax.set_ylabel(f"{UNITS.get(metric, metric)}\ntest-set mean, 95% CI", fontsize=8)
     return _save(fig, stem)
 
 
@@ -117,16 +123,16 @@ def scatter_human(metric: list[float], human: list[float], metric_name: str, r: 
 def human_study(counts: dict[str, dict[str, int]], system_a: str, system_b: str, stem) -> Path:
     """(f) Stacked bars of better / equal / worse (system B vs A) per attribute, in percent."""
     attributes = list(counts)
-    fig, ax = plt.subplots(figsize=(5.2, 0.8 + 0.6 * len(attributes)))
+    fig, ax = plt.subplots(figsize=(6.4, 1.2 + 0.6 * len(attributes)))
     left = np.zeros(len(attributes))
-    for i, (key, label) in enumerate((("better", f"{system_b} better"), ("equal", "equal"),
-                                      ("worse", f"{system_b} worse"))):
+    for i, (key, label) in enumerate((("better", "better"), ("equal", "equal"),
+                                      ("worse", "worse"))):
         share = np.array([100 * counts[a][key] / max(1, sum(counts[a].values()))
                           for a in attributes])
         ax.barh(attributes, share, left=left, color=OKABE_ITO[[2, 7, 3][i]] if i != 1 else "#BBBBBB",
                 label=label)
         left += share
-    ax.set_xlabel(f"judgments (%), {system_b} vs {system_a}")
+    ax.set_xlabel(f"judgments (%): is {system_b} better or worse than {system_a}?")
     ax.set_xlim(0, 100)
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     return _save(fig, stem)

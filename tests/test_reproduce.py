@@ -1,26 +1,65 @@
-"""``quals-bench reproduce --preset smoke``: every stage to results.json, then a re-run that
-skips every stage."""
+"""``quals-bench reproduce --preset smoke`` end to end, a re-run that skips every stage, the
+analysis report on its output, and a smoke sweep over it."""
 
 import json
 
+import pytest
+import yaml
+
 from experiments.pipeline import main
 
+SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 
-def test_smoke_reproduce_and_rerun(tmp_path, capsys):
-    out = tmp_path / "smoke"
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reproduce") / "smoke"
     assert main(["--out", str(out), "--preset", "smoke", "--wandb", "disabled"]) == 0
-    results = json.loads((out / "results.json").read_text())
-    assert set(results["systems"]) == {"mle", "rouge_conseq", "quals_conseq"}
+    return out
+
+
+def test_results_json_tables_and_per_example_files(smoke):
+    results = json.loads((smoke / "results.json").read_text())
+    assert set(results["systems"]) == set(SYSTEMS)
     for system in results["systems"].values():
         for key in ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucination_rate"):
             assert key in system
     assert set(results["metric_auroc"]) == {"rougeL", "factcc", "qags", "quals"}
-    assert (out / "results.md").read_text().startswith("| system |")
-    assert "\\begin{tabular}" in (out / "results.tex").read_text()
-    for system in ("mle", "rouge_conseq", "quals_conseq"):
-        rows = (out / "eval" / system / "scores" / "test.jsonl").read_text().splitlines()
+    assert set(results["significance_vs_mle"]) == {"rouge_conseq", "quals_conseq"}
+    assert (smoke / "results.md").read_text().startswith("| system |")
+    assert "\\begin{tabular}" in (smoke / "results.tex").read_text()
+    for system in SYSTEMS:
+        rows = (smoke / "eval" / system / "scores" / "test.jsonl").read_text().splitlines()
         assert len(rows) == 6 and "factcc" in json.loads(rows[0])
+
+
+def test_rerun_skips_every_stage(smoke, capsys):
     capsys.readouterr()
-    assert main(["--out", str(out), "--preset", "smoke", "--wandb", "disabled"]) == 0
+    assert main(["--out", str(smoke), "--preset", "smoke"]) == 0  # W&B mode changes nothing
     log = capsys.readouterr().out
     assert log.count("finished earlier, skipped") == 16 and ": running" not in log
+
+
+def test_analyze_writes_a_report_with_figures(smoke, tmp_path):
+    from analysis.analyze import main as analyze
+
+    assert analyze([str(smoke), "--out", str(tmp_path / "report")]) == 0
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "## Results" in report and "metrics_by_system.png" in report
+    for line in report.splitlines():
+        if line.startswith("!["):
+            assert (tmp_path / "report" / line.split("(")[1].rstrip(")")).exists()
+
+
+def test_smoke_sweep_over_the_quantile(smoke, tmp_path):
+    from analysis.analyze import main as analyze
+    from experiments.sweep import main as sweep
+
+    spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
+            "preset": "smoke", "grid": {"quantile": [0.5, 1.0]}}
+    (tmp_path / "q.yaml").write_text(yaml.safe_dump(spec))
+    assert sweep([str(tmp_path / "q.yaml"), "--wandb", "disabled"]) == 0
+    result = json.loads((tmp_path / "sweep" / "sweep.json").read_text())
+    assert [r["settings"]["quantile"] for r in result["runs"]] == [0.5, 1.0]
+    assert all("rougeL" in r["metrics"] for r in result["runs"])
+    assert analyze([str(tmp_path / "sweep"), "--out", str(tmp_path / "report")]) == 0
