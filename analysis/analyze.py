@@ -3,7 +3,8 @@
 Each RUN_DIR is recognised by what it holds:
 - a ``reproduce`` output (``results.json``, ``eval/<system>/scores/test.jsonl``): the results
   table (Markdown, LaTeX) with significance against the first system, figure (b) metric bars,
-  (a) per-token probabilities of QUALS's most telling QA pairs, (d) QUALS of S+ and S-;
+  (a) per-token probabilities of QUALS's most telling QA pairs, (d) QUALS of S+ and S-, and
+  each metric on faithful vs corrupted summaries;
 - a run directory with ``scores/test.jsonl`` (one system, named after the folder);
 - a sweep (``sweep.json``): (c) ablation curves;
 - a meta-evaluation (``correlations.json`` beside ``mturk_*.jsonl``): (e) scatter plots;
@@ -70,11 +71,30 @@ def selection_section(run: Path, out: Path) -> list[str]:
     s_plus = [r["reference_score"] for r in rows if pairs.get(r["id"], {}).get("positive")]
     s_minus = [min(c["score"] for c in r["candidates"] if c["summary"] == pairs[r["id"]]["negative"]
                    and c["score"] is not None) for r in rows if pairs.get(r["id"], {}).get("negative")]
-    path = figures.distributions({"references": refs, "worst candidate per document": worst,
-                                  "S+ (selected references)": s_plus,
-                                  "S- (selected candidates)": s_minus},
+    path = figures.distributions({"positives": {"all references": refs, "S+ (selected)": s_plus},
+                                  "negatives": {"worst candidate per document": worst,
+                                                "S- (selected)": s_minus}},
                                  "QUALS (nats per token)", out / "figures" / "quals_selection")
     return ["## ConSeq selection (QUALS ranker)", "", f"![QUALS of S+ and S-]({path.relative_to(out)})", ""]
+
+
+def validity_section(run: Path, out: Path) -> list[str]:
+    """Figure (d), second part: each metric on faithful vs corrupted test summaries."""
+    path = run / "validity" / "scores.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(l) for l in path.read_text().splitlines()]
+    lines = ["## Metrics on faithful vs corrupted summaries", ""]
+    for metric in ("quals", "qags", "factcc", "rougeL"):
+        kept = [r for r in rows if figures.is_finite(r.get(metric))]
+        if not kept:
+            continue
+        groups = {"faithful": [r[metric] for r in kept if r["label"] == 0],
+                  "corrupted": [r[metric] for r in kept if r["label"] == 1]}
+        fig = figures.distributions(groups, figures.UNITS.get(metric, metric),
+                                    out / "figures" / f"validity_{metric}")
+        lines += [f"![{metric}: faithful vs corrupted]({fig.relative_to(out)})", ""]
+    return lines
 
 
 def main(argv: list[str]) -> int:
@@ -91,7 +111,7 @@ def main(argv: list[str]) -> int:
     if systems:
         lines += system_section(systems, a.out)
     for run in a.runs:
-        lines += selection_section(run, a.out)
+        lines += selection_section(run, a.out) + validity_section(run, a.out)
         from analysis.extra_sections import human_section, meta_eval_section, sweep_section
 
         lines += sweep_section(run, a.out) + meta_eval_section(run, a.out) + human_section(run, a.out)

@@ -64,8 +64,12 @@ def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -
     ``table``: system -> metric -> ``{"mean", "ci_low", "ci_high"}``.
     """
     systems = list(table)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(2.4 * len(metrics), 3.4), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
+    cols = min(4, len(metrics))
+    rows = math.ceil(len(metrics) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 3.2 * rows), squeeze=False)
+    for ax in axes.flat[len(metrics):]:
+        ax.axis("off")
+    for ax, metric in zip(axes.flat, metrics):
         means = [table[s][metric]["mean"] for s in systems]
         err = [[m - table[s][metric]["ci_low"] for s, m in zip(systems, means)],
                [table[s][metric]["ci_high"] - m for s, m in zip(systems, means)]]
@@ -93,17 +97,26 @@ def ablation_curves(series: dict[str, list[tuple[float, float, float, float]]], 
     return _save(fig, stem)
 
 
-def distributions(groups: dict[str, list[float]], xlabel: str, stem) -> Path:
-    """(d) Overlaid histograms of a score per group (S+ vs S-, faithful vs corrupted)."""
-    fig, ax = plt.subplots(figsize=(4.8, 3.4))
-    values = [v for vs in groups.values() for v in vs]
+def distributions(groups: dict, xlabel: str, stem) -> Path:
+    """(d) Overlaid histograms of a score per group (S+ vs S-, faithful vs corrupted).
+
+    ``groups``: name -> values for one panel, or panel title -> (name -> values) for several
+    side by side on a shared x axis.
+    """
+    panels = groups if all(isinstance(v, dict) for v in groups.values()) else {"": groups}
+    values = [v for panel in panels.values() for vs in panel.values() for v in vs]
     bins = np.linspace(min(values), max(values), 25) if values else 10
-    for i, (name, vs) in enumerate(groups.items()):
-        ax.hist(vs, bins=bins, alpha=0.55, color=OKABE_ITO[i % 8], label=f"{name} (n={len(vs)})",
-                histtype="stepfilled", edgecolor=OKABE_ITO[i % 8])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("summaries")
-    ax.legend(fontsize=8)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.4), squeeze=False,
+                             sharex=True)
+    for k, (ax, (title, panel)) in enumerate(zip(axes[0], panels.items())):
+        for i, (name, vs) in enumerate(panel.items()):
+            color = OKABE_ITO[(2 * k + i) % 8]
+            ax.hist(vs, bins=bins, alpha=0.55, color=color, label=f"{name} (n={len(vs)})",
+                    histtype="stepfilled", edgecolor=color)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("summaries")
+        ax.legend(fontsize=8)
     return _save(fig, stem)
 
 

@@ -53,7 +53,8 @@ def evaluate_stage(s: dict) -> dict:
 
 
 def validity_stage(s: dict) -> dict:
-    """AUROC of each metric on faithful vs corrupted test summaries (``metric_validity``)."""
+    """AUROC of each metric on faithful vs corrupted test summaries (``metric_validity``);
+    the per-summary scores go to ``<out>/scores.jsonl``."""
     from experiments.metric_validity import items, metric_validity
     from lightning_modules.metrics.factcc import FactCCScorer
     from lightning_modules.metrics.qags import QagsConfig, QagsScorer
@@ -64,5 +65,11 @@ def validity_stage(s: dict) -> dict:
                "factcc": (FactCCScorer.from_checkpoint(s["factcc"]), "factcc"),
                "qags": (QagsScorer.from_checkpoints(s["qg"], s["qa"], QagsConfig(**s["qags"])), "qags"),
                "quals": (QualsScorer.from_checkpoint(s["qagen"], QualsConfig(**s["quals"])), "quals")}
+    from lightning_modules.data.jsonl import write_jsonl
+
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return metric_validity(scorers, items(Path(s["corpus"]), s["docs"]))
+    rows = items(Path(s["corpus"]), s["docs"])
+    tables = metric_validity(scorers, rows)
+    write_jsonl(Path(s["out"]) / "scores.jsonl",
+                ({k: r[k] for k in ("summary", "type", "label", *scorers)} for r in rows))
+    return tables

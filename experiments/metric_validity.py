@@ -48,12 +48,17 @@ def validity_table(rows: list[dict], scores: list) -> dict:
 
 
 def metric_validity(scorers: dict, rows: list[dict]) -> dict:
-    """Score ``rows`` with each scorer (name -> (scorer, column)); return name -> table."""
+    """Score ``rows`` with each scorer (name -> (scorer, column)); return name -> table.
+
+    Each row gets the scores too (``row[name]``), for per-example files and figures.
+    """
     out = {}
     for name, (scorer, column) in scorers.items():
         start = time.perf_counter()
         result = scorer.score([r["document"] for r in rows], [r["summary"] for r in rows],
                               [r["reference"] for r in rows])
+        for row, value in zip(rows, result.scores[column]):
+            row[name] = value
         out[name] = {**validity_table(rows, result.scores[column]),
                      "seconds": time.perf_counter() - start}
     return out

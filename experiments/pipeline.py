@@ -114,7 +114,8 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
         stages.append(Stage(f"test_{name}", ev.evaluate_stage, {
             **base, **scorers, "name": name, "checkpoint": ckpt(name),
             "run_dir": str(out / "eval" / name), "examples": p["eval_examples"]}))
-    stages.append(Stage("validity", ev.validity_stage, {**base, **scorers, "docs": p["validity_docs"]}))
+    stages.append(Stage("validity", ev.validity_stage, {**base, **scorers, "docs": p["validity_docs"],
+                                                         "out": str(out / "validity")}))
     return stages
 
 
