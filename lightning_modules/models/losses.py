@@ -14,11 +14,16 @@ def label_smoothed_nll(logits: torch.Tensor, labels: torch.Tensor, epsilon: floa
     ``label_smoothed_cross_entropy`` (with ``eps_i = eps / V``) that BART fine-tuning uses.
     Positions where ``labels == ignore_index`` contribute nothing.
     """
-    lprobs = F.log_softmax(logits.float(), dim=-1)
+    return _smoothed(F.log_softmax(logits.float(), dim=-1), labels, epsilon, ignore_index)
+
+
+def _smoothed(log_scores: torch.Tensor, labels: torch.Tensor, epsilon: float,
+              ignore_index: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sum over target tokens of ``(1 - eps) * -s(y) + eps * mean_v(-s(v))``, and the count."""
     mask = labels != ignore_index
     target = labels.masked_fill(~mask, 0).unsqueeze(-1)
-    nll = -lprobs.gather(-1, target).squeeze(-1)
-    smooth = -lprobs.mean(dim=-1)
+    nll = -log_scores.gather(-1, target).squeeze(-1)
+    smooth = -log_scores.mean(dim=-1)
     loss = ((1.0 - epsilon) * nll + epsilon * smooth) * mask
     return loss.sum(), mask.sum()
 
@@ -35,12 +40,7 @@ def unlikelihood(logits: torch.Tensor, labels: torch.Tensor, epsilon: float = 0.
     """
     probs = F.softmax(logits.float(), dim=-1)
     log_complement = torch.log((1.0 - probs).clamp(min=min_complement))
-    mask = labels != ignore_index
-    target = labels.masked_fill(~mask, 0).unsqueeze(-1)
-    nll = -log_complement.gather(-1, target).squeeze(-1)
-    smooth = -log_complement.mean(dim=-1)
-    loss = ((1.0 - epsilon) * nll + epsilon * smooth) * mask
-    return loss.sum(), mask.sum()
+    return _smoothed(log_complement, labels, epsilon, ignore_index)
 
 
 def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None,
