@@ -51,7 +51,8 @@ def meta_eval_section(run: Path, out: Path) -> list[str]:
             kept = [r for r in rows if figures.is_finite(r.get(metric))]
             figs.append(figures.scatter_human([r[metric] for r in kept], [r["human"] for r in kept],
                                               metric, stats["pearson"],
-                                              out / "figures" / f"human_{stem}_{metric}"))
+                                              out / "figures" / f"human_{stem}_{metric}",
+                                              title=stem.replace("mturk_", "QAGS-")))
     return lines + [""] + [f"![scatter]({f.relative_to(out)})" for f in figs] + [""]
 
 

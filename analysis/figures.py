@@ -121,14 +121,15 @@ def distributions(groups: dict, xlabel: str, stem) -> Path:
 
 
 def scatter_human(metric: list[float], human: list[float], metric_name: str, r: float,
-                  stem, human_label: str = "human score (share of sentences judged consistent)"
-                  ) -> Path:
+                  stem, human_label: str = "human score (share of sentences judged consistent)",
+                  title: str = "") -> Path:
     """(e) Metric against human score, the correlation in the legend."""
     fig, ax = plt.subplots(figsize=(4.4, 3.6))
+    ax.set_title(title, fontsize=9)
     ax.scatter(human, metric, s=12, alpha=0.6, color=OKABE_ITO[0],
                label=f"Pearson r = {r:.3f} (n={len(metric)})")
     ax.set_xlabel(human_label, fontsize=8)
-    ax.set_ylabel(metric_name)
+    ax.set_ylabel(UNITS.get(metric_name, metric_name))
     ax.legend(fontsize=8)
     return _save(fig, stem)
 

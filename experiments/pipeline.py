@@ -30,7 +30,8 @@ PRESETS = {
     "default": dict(num_docs=12000, seed=0, vocab_size=4096, mle_epochs=3, mle_batches=None,
                     qagen_batches=600, qg_batches=300, qa_batches=400, factcc_batches=300,
                     conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
-                    conseq_learning_rate=1e-4, conseq_epochs=2, eval_examples=200,
+                    conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
+                    eval_examples=200,
                     validity_docs=40,
                     quals=dict(num_beams=10, num_beam_groups=10, max_length=40, batch_size=16),
                     qags=dict(max_answers=5, qg_beams=4, questions_per_answer=1,
@@ -39,7 +40,8 @@ PRESETS = {
     "smoke": dict(num_docs=240, seed=0, vocab_size=600, mle_epochs=1, mle_batches=4,
                   qagen_batches=3, qg_batches=2, qa_batches=2, factcc_batches=2,
                   conseq_docs=8, candidate_batch=4, quantile=0.5, mode="union",
-                  conseq_learning_rate=1e-4, conseq_epochs=1, eval_examples=6, validity_docs=2,
+                  conseq_learning_rate=1e-4, conseq_epochs=1, conseq_negative_weight=1.0,
+                  eval_examples=6, validity_docs=2,
                   quals=dict(num_beams=2, num_beam_groups=2, max_length=10, min_length=2),
                   qags=dict(max_answers=2, qg_beams=2, questions_per_answer=1, qg_max_length=8,
                             qa_max_length=6, min_question_tokens=1, extractor="rules")),
@@ -109,7 +111,8 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
         stages.append(Stage(name, ts.conseq_stage, {
             **base, "name": name, "run_dir": run(name), "init_checkpoint": ckpt("mle"),
             "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), "epochs": p["conseq_epochs"],
-            "learning_rate": p["conseq_learning_rate"]}))
+            "learning_rate": p["conseq_learning_rate"],
+            "negative_weight": p["conseq_negative_weight"]}))
     for name in SYSTEMS:
         stages.append(Stage(f"test_{name}", ev.evaluate_stage, {
             **base, **scorers, "name": name, "checkpoint": ckpt(name),

@@ -61,7 +61,8 @@ def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str) -> list[
         Stage("quals_conseq", ts.conseq_stage, {
             **common, "name": f"{name}-{out.name}", "run_dir": str(out / "quals_conseq"),
             "init_checkpoint": ckpt("mle"), "pairs": str(out / "conseq" / "quals" / "pairs.jsonl"),
-            "epochs": p["conseq_epochs"], "learning_rate": p["conseq_learning_rate"]}),
+            "epochs": p["conseq_epochs"], "learning_rate": p["conseq_learning_rate"],
+            "negative_weight": p["conseq_negative_weight"]}),
         Stage("test", ev.evaluate_stage, {
             **common, "qagen": ckpt("qagen"), "qg": ckpt("qg"), "qa": ckpt("qa"),
             "factcc": ckpt("factcc"), "quals": p["quals"], "qags": p["qags"],

@@ -67,5 +67,6 @@ def conseq_stage(s: dict) -> dict:
         "--model.init_args.init_checkpoint", s["init_checkpoint"],
         "--data.init_args.pairs", s["pairs"], "--run.name", s["name"],
         "--trainer.max_epochs", str(s["epochs"]),
-        "--model.init_args.learning_rate", str(s["learning_rate"])]
+        "--model.init_args.learning_rate", str(s["learning_rate"]),
+        "--model.init_args.negative_weight", str(s.get("negative_weight", 1.0))]
     return {**fit(args, s["run_dir"]), "trained": True}
