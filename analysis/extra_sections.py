@@ -25,9 +25,12 @@ def sweep_section(run: Path, out: Path) -> list[str]:
                       and figures.is_finite(r["metrics"].get(metric))]
             if len(points) < 2:
                 continue
-            fig = figures.ablation_curves({metric: points}, setting.replace("_", " "),
+            base = sweep.get("baseline", {}).get(metric)
+            fig = figures.ablation_curves({f"QUALS-ConSeq ({metric})": points},
+                                          setting.replace("_", " "),
                                           f"{figures.UNITS.get(metric, metric)}, test-set mean",
-                                          out / "figures" / f"sweep_{sweep['name']}_{setting}_{metric}")
+                                          out / "figures" / f"sweep_{sweep['name']}_{setting}_{metric}",
+                                          baseline=("MLE", base) if base is not None else None)
             lines += [f"![{metric} vs {setting}]({fig.relative_to(out)})", ""]
     return lines
 

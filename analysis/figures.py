@@ -82,17 +82,23 @@ def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -
 
 
 def ablation_curves(series: dict[str, list[tuple[float, float, float, float]]], xlabel: str,
-                    ylabel: str, stem) -> Path:
-    """(c) A metric against a setting: ``series`` name -> [(x, mean, ci_low, ci_high)]."""
+                    ylabel: str, stem, baseline: tuple[str, float] | None = None) -> Path:
+    """(c) A metric against a setting: ``series`` name -> [(x, mean, ci_low, ci_high)];
+    ``baseline`` (label, value) is drawn as a dashed horizontal line."""
     fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    if baseline is not None and is_finite(baseline[1]):
+        ax.axhline(baseline[1], color="#555555", linestyle="--", label=baseline[0])
     for i, (name, points) in enumerate(series.items()):
         points = sorted(points)
         x, y = [p[0] for p in points], [p[1] for p in points]
         ax.plot(x, y, marker="os^D"[i % 4], color=OKABE_ITO[i % 8], label=name)
         ax.fill_between(x, [p[2] for p in points], [p[3] for p in points],
                         color=OKABE_ITO[i % 8], alpha=0.2)
+    xs = [p[0] for points in series.values() for p in points]
+    if xs and min(xs) > 0 and max(xs) / min(xs) >= 20:  # learning rates and the like
+        ax.set_xscale("log")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel, fontsize=8)
     ax.legend(fontsize=8)
     return _save(fig, stem)
 

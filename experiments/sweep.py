@@ -116,7 +116,9 @@ def main(argv: list[str]) -> int:
         runs.append({"settings": settings, "dir": str(point),
                      "metrics": point_metrics(point, result["test"], ("quals", "rougeL", "hallucinated")),
                      "selection": result["selection"]["quals"]})
-    write_json_atomic(out / "sweep.json", {"name": spec["name"], "runs": runs,
+    results = base / "results.json"
+    baseline = json.loads(results.read_text())["systems"]["mle"] if results.exists() else {}
+    write_json_atomic(out / "sweep.json", {"name": spec["name"], "runs": runs, "baseline": baseline,
                                            "plot_metrics": spec.get("plot_metrics",
                                                                     ["quals", "hallucination_rate", "rougeL"])})
     print(f"wrote {out / 'sweep.json'}")
