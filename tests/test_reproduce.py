@@ -43,7 +43,10 @@ def test_rerun_skips_every_stage(smoke, capsys):
 def test_analyze_writes_a_report_with_figures(smoke, tmp_path):
     from analysis.analyze import main as analyze
 
-    assert analyze([str(smoke), "--out", str(tmp_path / "report")]) == 0
+    from analysis.wandb_offline import logged_keys
+
+    assert analyze([str(smoke), "--out", str(tmp_path / "report"), "--wandb", "offline"]) == 0
+    assert logged_keys(tmp_path / "report")["figures/metrics_by_system/_type"] == "image-file"
     report = (tmp_path / "report" / "report.md").read_text()
     assert "## Results" in report and "metrics_by_system.png" in report
     for line in report.splitlines():
