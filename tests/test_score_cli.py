@@ -141,3 +141,24 @@ def test_factcc_command_with_a_checkpoint(tmp_path, tokenizer_dir):
                                                                 [rows[0]["summary"]])
     assert out["score"] == pytest.approx(direct.scores["factcc"][0], abs=1e-6)
     assert len(out["explanation"]["sentences"]) == 2
+
+
+def test_qags_command_with_checkpoints_and_a_config(tmp_path, tokenizer_dir):
+    from experiments.score import main
+    from lightning_modules.models.qagen import QAGenModule
+    from tests.test_evaluation_callback import save_untrained
+
+    ckpt = save_untrained(QAGenModule(tokenizer=str(tokenizer_dir)), tmp_path / "m.ckpt")
+    (tmp_path / "qags.yaml").write_text("qg_beams: 2\nquestions_per_answer: 1\nmin_question_tokens: 1\n"
+                                        "qg_max_length: 6\nqa_max_length: 4\nextractor: rules\n")
+    write(tmp_path / "in.jsonl", [{"document": "Kestrel Foundry bought Obsidian Textiles.",
+                                   "summary": "Kestrel Foundry bought Obsidian Textiles."}])
+    args = ["--metric", "qags", "--input", str(tmp_path / "in.jsonl"),
+            "--output", str(tmp_path / "out.jsonl"), "--config", str(tmp_path / "qags.yaml")]
+    with pytest.raises(SystemExit):
+        main(args)  # --qg and --qa are required
+    assert main(args + ["--qg", ckpt, "--qa", ckpt]) == 0
+    out = json.loads((tmp_path / "out.jsonl").read_text())
+    questions = out["explanation"]["questions"]
+    assert questions and out["score"] == pytest.approx(sum(q["f1"] for q in questions) / len(questions))
+    assert {q["candidate"] for q in questions} <= {"Kestrel Foundry", "Obsidian Textiles"}
