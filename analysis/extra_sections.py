@@ -15,10 +15,20 @@ def sweep_section(run: Path, out: Path) -> list[str]:
     if not path.exists():
         return []
     sweep = json.loads(path.read_text())
-    lines = [f"## Ablation: {sweep['name']}", ""]
+    metrics = sweep.get("plot_metrics", ["quals", "hallucination_rate", "rougeL"])
     settings = sorted({k for r in sweep["runs"] for k in r["settings"]})
-    for setting in settings:
-        for metric in sweep.get("plot_metrics", ["quals", "hallucination_rate", "rougeL"]):
+    lines = [f"## Ablation: {sweep['name']}", "",
+             "| " + " | ".join(settings + metrics) + " |", "|---" * (len(settings) + len(metrics)) + "|"]
+    for r in sweep["runs"]:
+        values = [str(r["settings"].get(k)) for k in settings]
+        values += [f"{r['metrics'][m]:.3f}" if figures.is_finite(r["metrics"].get(m)) else "n/a"
+                   for m in metrics]
+        lines.append("| " + " | ".join(values) + " |")
+    lines.append("")
+    numeric = [k for k in settings if all(isinstance(r["settings"].get(k, 0), (int, float))
+                                          for r in sweep["runs"])]
+    for setting in numeric:  # curves for numeric settings; categorical ones are in the table
+        for metric in metrics:
             points = [(float(r["settings"][setting]), r["metrics"].get(metric),
                        *r["metrics"].get(f"{metric}_ci", [r["metrics"].get(metric)] * 2))
                       for r in sweep["runs"] if setting in r["settings"]

@@ -1,0 +1,30 @@
+"""Report sections from hand-made sweep and meta-evaluation folders."""
+
+import json
+
+from analysis.extra_sections import meta_eval_section, sweep_section
+
+
+def test_sweep_section_tables_every_run_and_draws_numeric_settings(tmp_path):
+    runs = [{"settings": {"mode": m, "quantile": q},
+             "metrics": {"quals": -0.2 + q / 10, "quals_ci": [-0.3, -0.1], "rougeL": 0.5}}
+            for m in ("intersection", "union") for q in (0.1, 0.3)]
+    (tmp_path / "sweep.json").write_text(json.dumps({"name": "grid", "runs": runs,
+                                                     "plot_metrics": ["quals", "rougeL"],
+                                                     "baseline": {"quals": -0.25}}))
+    lines = sweep_section(tmp_path, tmp_path / "report")
+    assert "| mode | quantile | quals | rougeL |" in lines
+    assert sum(l.startswith("| intersection") or l.startswith("| union") for l in lines) == 4
+    figures = [l for l in lines if l.startswith("![")]
+    assert len(figures) == 2 and all("quantile" in f for f in figures)  # none for "mode"
+
+
+def test_meta_eval_section_reports_each_file_and_metric(tmp_path):
+    rows = [{"id": str(i), "human": i / 9, "quals": -1 + i / 9} for i in range(10)]
+    (tmp_path / "mturk_x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    stats = {"n": 10, "pearson": 1.0, "spearman": 1.0, "kendall": 1.0}
+    (tmp_path / "correlations.json").write_text(json.dumps({"mturk_x": {"dropped": 0, "williams": {},
+                                                                         "quals": stats}}))
+    lines = meta_eval_section(tmp_path, tmp_path / "report")
+    assert "| mturk_x | quals | 10 | +1.000 | +1.000 | +1.000 |" in lines
+    assert (tmp_path / "report" / "figures" / "human_mturk_x_quals.png").exists()
