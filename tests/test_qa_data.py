@@ -63,3 +63,21 @@ def test_synthetic_uses_document_and_summary_passages(corpus_dir, tokenizer_dir)
     assert [(r["question"], r["answer"]) for r in doc_rows] == \
         [(q["question"], q["answer"]) for q in record["qa_document"]]
     assert all(r["answer"] in r["document"] for r in rows)
+
+
+@pytest.mark.parametrize("task", ["qg", "qa"])
+def test_qg_and_qa_tasks_format_sources_and_targets(tmp_path, tokenizer_dir, task):
+    (tmp_path / "train.json").write_text(json.dumps(SQUAD))
+    dm = module(tmp_path, tokenizer_dir, "squad", task=task)
+    rows = dm.read_split("train")
+    batch = dm.collate(rows[:1])
+    tok = dm.tokenizer
+    source = tok.decode([t for t in batch["input_ids"][0].tolist() if t != tok.pad_token_id],
+                        skip_special_tokens=False)
+    target = tok.decode([t for t in batch["labels"][0].tolist() if t != -100], skip_special_tokens=True)
+    if task == "qg":   # answer <qa_sep> passage -> question
+        assert source.startswith("<s>Kelton <qa_sep> Kelton won the cup") and target == "Who won the cup?"
+    else:              # question <qa_sep> passage -> answer
+        assert source.startswith("<s>Who won the cup? <qa_sep> Kelton won") and target == "Kelton"
+    with pytest.raises(ValueError, match="task must be one of"):
+        module(tmp_path, tokenizer_dir, "squad", task="summarize")
