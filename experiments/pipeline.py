@@ -70,6 +70,38 @@ def tokenizer_stage(s: dict) -> dict:
     return {"vocab_size": len(tok)}
 
 
+def checkpoint(root: Path, name: str) -> str:
+    """The last checkpoint of the pipeline's run ``name`` under ``root``."""
+    return str(root / "runs" / name / "checkpoints" / "last.ckpt")
+
+
+def metric_settings(root: Path, p: dict) -> dict:
+    """Every metric's model (from the pipeline output ``root``) and settings (from the preset)."""
+    return {"qagen": checkpoint(root, "qagen"), "qg": checkpoint(root, "qg"),
+            "qa": checkpoint(root, "qa"), "factcc": checkpoint(root, "factcc"),
+            "quals": p["quals"], "qags": p["qags"]}
+
+
+def evaluation_settings(root: Path, p: dict, name: str, ckpt: str, run_dir: str) -> dict:
+    """Settings of a test-evaluation stage of the summarizer ``ckpt`` (also used by sweeps and
+    diagnostics)."""
+    return {**metric_settings(root, p), "name": name, "checkpoint": ckpt, "run_dir": run_dir,
+            "examples": p["eval_examples"]}
+
+
+def selection_settings(p: dict) -> dict:
+    """S+/S- settings of each ranker (ROUGE takes its positives from the candidates)."""
+    return {"quals": {"quantile": p["quantile"], "mode": p["mode"]},
+            "rouge": {"quantile": p["quantile"], "mode": p["mode"],
+                      "positive_source": "best_candidate"}}
+
+
+def conseq_settings(p: dict) -> dict:
+    """ConSeq fine-tuning settings of the preset."""
+    return {"epochs": p["conseq_epochs"], "learning_rate": p["conseq_learning_rate"],
+            "negative_weight": p["conseq_negative_weight"]}
+
+
 def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
     """Return the pipeline's stages with their settings."""
     from experiments import conseq_stages as cs
@@ -79,9 +111,7 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
     p = PRESETS[preset]
     base = {"corpus": str(out / "corpus"), "tokenizer": str(out / "tokenizer"), "wandb": wandb}
     run = lambda name: str(out / "runs" / name)  # noqa: E731
-    ckpt = lambda name: str(out / "runs" / name / "checkpoints" / "last.ckpt")  # noqa: E731
-    scorers = {"qagen": ckpt("qagen"), "qg": ckpt("qg"), "qa": ckpt("qa"),
-               "factcc": ckpt("factcc"), "quals": p["quals"], "qags": p["qags"]}
+    ckpt = lambda name: checkpoint(out, name)  # noqa: E731
     stages = [
         Stage("corpus", corpus_stage, {"num_docs": p["num_docs"], "seed": p["seed"], **base}),
         Stage("tokenizer", tokenizer_stage, {"vocab_size": p["vocab_size"], **base}),
@@ -101,24 +131,18 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
                                           "qagen": ckpt("qagen"), "quals": p["quals"]}),
         Stage("selection", cs.selection_stage, {
             "candidates": cand, "scored": str(out / "conseq" / "scores"),
-            "out_dir": str(out / "conseq"),
-            "selection": {"quals": {"quantile": p["quantile"], "mode": p["mode"]},
-                          "rouge": {"quantile": p["quantile"], "mode": p["mode"],
-                                    "positive_source": "best_candidate"}}}),
+            "out_dir": str(out / "conseq"), "selection": selection_settings(p)}),
     ]
     for ranker in ("rouge", "quals"):
         name = f"{ranker}_conseq"
         stages.append(Stage(name, ts.conseq_stage, {
             **base, "name": name, "run_dir": run(name), "init_checkpoint": ckpt("mle"),
-            "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), "epochs": p["conseq_epochs"],
-            "learning_rate": p["conseq_learning_rate"],
-            "negative_weight": p["conseq_negative_weight"]}))
+            "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), **conseq_settings(p)}))
     for name in SYSTEMS:
         stages.append(Stage(f"test_{name}", ev.evaluate_stage, {
-            **base, **scorers, "name": name, "checkpoint": ckpt(name),
-            "run_dir": str(out / "eval" / name), "examples": p["eval_examples"]}))
-    stages.append(Stage("validity", ev.validity_stage, {**base, **scorers, "docs": p["validity_docs"],
-                                                         "out": str(out / "validity")}))
+            **base, **evaluation_settings(out, p, name, ckpt(name), str(out / "eval" / name))}))
+    stages.append(Stage("validity", ev.validity_stage, {
+        **base, **metric_settings(out, p), "docs": p["validity_docs"], "out": str(out / "validity")}))
     return stages
 
 

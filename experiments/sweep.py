@@ -44,30 +44,28 @@ def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str) -> list[
     from experiments import conseq_stages as cs
     from experiments import evaluate as ev
     from experiments import training_stages as ts
+    from experiments.pipeline import (checkpoint, conseq_settings, evaluation_settings,
+                                      selection_settings)
 
-    ckpt = lambda n: str(base / "runs" / n / "checkpoints" / "last.ckpt")  # noqa: E731
     common = {"corpus": str(base / "corpus"), "tokenizer": str(base / "tokenizer"),
               "wandb": wandb, "group": f"sweep-{name}"}
     cand = str(base / "conseq" / "candidates.jsonl")
     scored = str(out.parent / "scores" / content_hash(p["quals"]))
+    run_name = f"{name}-{out.name}"
     return [
         Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": scored,
-                                          "qagen": ckpt("qagen"), "quals": p["quals"]}),
+                                          "qagen": checkpoint(base, "qagen"), "quals": p["quals"]}),
         Stage("selection", cs.selection_stage, {
             "candidates": cand, "scored": scored, "out_dir": str(out / "conseq"),
-            "selection": {"quals": {"quantile": p["quantile"], "mode": p["mode"]},
-                          "rouge": {"quantile": p["quantile"], "mode": p["mode"],
-                                    "positive_source": "best_candidate"}}}),
+            "selection": selection_settings(p)}),
         Stage("quals_conseq", ts.conseq_stage, {
-            **common, "name": f"{name}-{out.name}", "run_dir": str(out / "quals_conseq"),
-            "init_checkpoint": ckpt("mle"), "pairs": str(out / "conseq" / "quals" / "pairs.jsonl"),
-            "epochs": p["conseq_epochs"], "learning_rate": p["conseq_learning_rate"],
-            "negative_weight": p["conseq_negative_weight"]}),
+            **common, "name": run_name, "run_dir": str(out / "quals_conseq"),
+            "init_checkpoint": checkpoint(base, "mle"),
+            "pairs": str(out / "conseq" / "quals" / "pairs.jsonl"), **conseq_settings(p)}),
         Stage("test", ev.evaluate_stage, {
-            **common, "qagen": ckpt("qagen"), "qg": ckpt("qg"), "qa": ckpt("qa"),
-            "factcc": ckpt("factcc"), "quals": p["quals"], "qags": p["qags"],
-            "name": f"{name}-{out.name}", "checkpoint": str(out / "quals_conseq" / "checkpoints" / "last.ckpt"),
-            "run_dir": str(out / "eval"), "examples": p["eval_examples"]}),
+            **common, **evaluation_settings(base, p, run_name,
+                                            str(out / "quals_conseq" / "checkpoints" / "last.ckpt"),
+                                            str(out / "eval"))}),
     ]
 
 

@@ -55,7 +55,7 @@ def main() -> None:
     """Run the three stages and print the comparison with MLE and QUALS-ConSeq."""
     from experiments import evaluate as ev
     from experiments import training_stages as ts
-    from experiments.pipeline import PRESETS
+    from experiments.pipeline import PRESETS, checkpoint, conseq_settings, evaluation_settings
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--run", required=True, type=Path)
@@ -63,7 +63,6 @@ def main() -> None:
     p.add_argument("--wandb", default="offline")
     a = p.parse_args()
     run, preset, out = a.run, PRESETS[a.preset], a.run / "diagnostics" / "oracle_ranker"
-    ckpt = lambda n: str(run / "runs" / n / "checkpoints" / "last.ckpt")  # noqa: E731
     base = {"corpus": str(run / "corpus"), "tokenizer": str(run / "tokenizer"), "wandb": a.wandb}
     pairs = str(out / "pairs.jsonl")
     stages = [
@@ -71,14 +70,12 @@ def main() -> None:
                                                    "pairs": pairs, "quantile": preset["quantile"],
                                                    "mode": preset["mode"]}),
         Stage("oracle_conseq", ts.conseq_stage, {
-            **base, "name": "oracle_conseq", "run_dir": str(out / "model"), "init_checkpoint": ckpt("mle"),
-            "pairs": pairs, "epochs": preset["conseq_epochs"],
-            "learning_rate": preset["conseq_learning_rate"]}),
+            **base, "name": "oracle_conseq", "run_dir": str(out / "model"),
+            "init_checkpoint": checkpoint(run, "mle"), "pairs": pairs, **conseq_settings(preset)}),
         Stage("test", ev.evaluate_stage, {
-            **base, "qagen": ckpt("qagen"), "qg": ckpt("qg"), "qa": ckpt("qa"), "factcc": ckpt("factcc"),
-            "quals": preset["quals"], "qags": preset["qags"], "name": "oracle_conseq",
-            "checkpoint": str(out / "model" / "checkpoints" / "last.ckpt"),
-            "run_dir": str(out / "eval"), "examples": preset["eval_examples"]}),
+            **base, **evaluation_settings(run, preset, "oracle_conseq",
+                                          str(out / "model" / "checkpoints" / "last.ckpt"),
+                                          str(out / "eval"))}),
     ]
     results = run_stages(stages, out)
     reference = json.loads((run / "results.json").read_text())["systems"]
