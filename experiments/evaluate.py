@@ -55,18 +55,10 @@ def evaluate_stage(s: dict) -> dict:
 def validity_stage(s: dict) -> dict:
     """AUROC of each metric on faithful vs corrupted test summaries (``metric_validity``);
     the per-summary scores go to ``<out>/scores.jsonl``."""
-    from experiments.metric_validity import items, metric_validity
-    from lightning_modules.metrics.factcc import FactCCScorer
-    from lightning_modules.metrics.qags import QagsConfig, QagsScorer
-    from lightning_modules.metrics.quals import QualsConfig, QualsScorer
-    from lightning_modules.metrics.rouge import RougeScorer
-
-    scorers = {"rougeL": (RougeScorer(), "rougeL"),
-               "factcc": (FactCCScorer.from_checkpoint(s["factcc"]), "factcc"),
-               "qags": (QagsScorer.from_checkpoints(s["qg"], s["qa"], QagsConfig(**s["qags"])), "qags"),
-               "quals": (QualsScorer.from_checkpoint(s["qagen"], QualsConfig(**s["quals"])), "quals")}
+    from experiments.metric_validity import items, load_scorers, metric_validity
     from lightning_modules.data.jsonl import write_jsonl
 
+    scorers = load_scorers(s["qagen"], s["factcc"], s["qg"], s["qa"], s["quals"], s["qags"])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     rows = items(Path(s["corpus"]), s["docs"])
     tables = metric_validity(scorers, rows)

@@ -75,25 +75,32 @@ def markdown(tables: dict) -> str:
     return "\n".join(lines)
 
 
-def build_scorers(a) -> dict:
-    """The scorers named on the command line."""
+def load_scorers(qagen: str | None = None, factcc: str | None = None, qg: str | None = None,
+                 qa: str | None = None, quals: dict | None = None, qags: dict | None = None) -> dict:
+    """Name -> (scorer, score column): ROUGE-L always, each other metric whose checkpoints are
+    given; ``quals``/``qags`` are settings for ``QualsConfig``/``QagsConfig``."""
     from lightning_modules.metrics.rouge import RougeScorer
 
     scorers = {"rougeL": (RougeScorer(), "rougeL")}
-    if a.factcc:
+    if factcc:
         from lightning_modules.metrics.factcc import FactCCScorer
 
-        scorers["factcc"] = (FactCCScorer.from_checkpoint(a.factcc), "factcc")
-    if a.qg and a.qa:
-        from lightning_modules.metrics.qags import QagsScorer
+        scorers["factcc"] = (FactCCScorer.from_checkpoint(factcc), "factcc")
+    if qg and qa:
+        from lightning_modules.metrics.qags import QagsConfig, QagsScorer
 
-        scorers["qags"] = (QagsScorer.from_checkpoints(a.qg, a.qa), "qags")
-    if a.qagen:
+        scorers["qags"] = (QagsScorer.from_checkpoints(qg, qa, QagsConfig(**(qags or {}))), "qags")
+    if qagen:
         from lightning_modules.metrics.quals import QualsConfig, QualsScorer
 
-        cfg = QualsConfig(num_beams=a.quals_beams, num_beam_groups=a.quals_beams)
-        scorers["quals"] = (QualsScorer.from_checkpoint(a.qagen, cfg), "quals")
+        scorers["quals"] = (QualsScorer.from_checkpoint(qagen, QualsConfig(**(quals or {}))), "quals")
     return scorers
+
+
+def build_scorers(a) -> dict:
+    """The scorers named on the command line (QUALS with ``--quals-beams`` beams and groups)."""
+    return load_scorers(a.qagen, a.factcc, a.qg, a.qa,
+                        quals={"num_beams": a.quals_beams, "num_beam_groups": a.quals_beams})
 
 
 def main() -> None:
