@@ -29,18 +29,16 @@ def candidates_stage(s: dict) -> dict:
     return {**counts, "path": s["out"]}
 
 
-def scoring_input(candidates: Path, out: Path) -> list[tuple[str, int]]:
-    """Write one scoring row per reference and candidate; return (document id, slot) per row,
-    slot -1 for the reference."""
-    rows, index = [], []
-    for r in _read_jsonl(candidates):
-        rows.append({"document": r["document"], "summary": r["reference"], "reference": r["reference"]})
-        index.append((r["id"], -1))
-        for k, c in enumerate(r["candidates"]):
-            rows.append({"document": r["document"], "summary": c, "reference": r["reference"]})
-            index.append((r["id"], k))
-    write_jsonl(out, rows)
-    return index
+def slots(row: dict) -> list[tuple[int, str]]:
+    """The summaries of one candidates row in scoring order: (slot, summary), slot -1 for the
+    reference. Scoring writes them in this order and selection reads the scores back by it."""
+    return [(-1, row["reference"]), *enumerate(row["candidates"])]
+
+
+def scoring_input(candidates: Path, out: Path) -> None:
+    """Write one scoring row per reference and candidate, in :func:`slots` order."""
+    write_jsonl(out, ({"document": r["document"], "summary": summary, "reference": r["reference"]}
+                      for r in _read_jsonl(candidates) for _, summary in slots(r)))
 
 
 def scoring_stage(s: dict) -> dict:
@@ -64,7 +62,7 @@ def scoring_stage(s: dict) -> dict:
 def score_tables(candidates: Path, scored: Path) -> dict[str, list[dict]]:
     """Per ranker, the selection table (see ``select_pairs``) of each document."""
     docs = {r["id"]: r for r in _read_jsonl(candidates)}
-    index = [(r["id"], k) for r in docs.values() for k in [-1] + list(range(len(r["candidates"])))]
+    index = [(r["id"], slot, summary) for r in docs.values() for slot, summary in slots(r)]
     rankers = {"quals": [l["score"] for l in _read_jsonl(scored / "quals.jsonl")],
                "rouge": [None if l["score"] is None else
                          (l["scores"]["rouge1"] + l["scores"]["rouge2"] + l["scores"]["rougeL"]) / 3
@@ -73,12 +71,11 @@ def score_tables(candidates: Path, scored: Path) -> dict[str, list[dict]]:
     for ranker, values in rankers.items():
         table = {i: {"id": i, "document": d["document"], "reference": d["reference"],
                      "reference_score": None, "candidates": []} for i, d in docs.items()}
-        for (doc_id, slot), value in zip(index, values):
+        for (doc_id, slot, summary), value in zip(index, values):
             if slot < 0:
                 table[doc_id]["reference_score"] = value
             else:
-                table[doc_id]["candidates"].append({"summary": docs[doc_id]["candidates"][slot],
-                                                    "score": value})
+                table[doc_id]["candidates"].append({"summary": summary, "score": value})
         tables[ranker] = list(table.values())
     return tables
 
