@@ -35,6 +35,7 @@ import torch
 
 from experiments.cached_predict import load_cache, run_cached
 from lightning_modules.data.jsonl import write_jsonl
+from lightning_modules.metrics.base import scorer_models
 
 FIELDS = ("document", "summary")
 
@@ -85,8 +86,8 @@ class ScoringModule(pl.LightningModule):
     def __init__(self, scorer):
         super().__init__()
         self.scorer = scorer
-        models = getattr(scorer, "models", [getattr(scorer, "model", None)])
-        self.models = torch.nn.ModuleList([m for m in models if isinstance(m, torch.nn.Module)])
+        self.models = torch.nn.ModuleList([m for m in scorer_models(scorer)
+                                           if isinstance(m, torch.nn.Module)])
 
     def predict_step(self, batch: list[dict], batch_idx: int) -> list[dict]:
         """Score a batch of examples; return cache entries."""

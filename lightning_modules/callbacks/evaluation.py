@@ -22,6 +22,7 @@ from pytorch_lightning.loggers import WandbLogger
 
 from lightning_modules.data.jsonl import write_jsonl
 from lightning_modules.data.oracle import hallucination_rate, judge
+from lightning_modules.metrics.base import scorer_models
 from lightning_modules.metrics.rouge import RougeScorer
 
 
@@ -89,9 +90,8 @@ class SummaryEvaluation(pl.Callback):
     @staticmethod
     def _score(scorer, device, documents, summaries, references, records) -> dict[str, float]:
         """Run one scorer; add its columns to ``records``; return its means, seconds, sentinels."""
-        for model in getattr(scorer, "models", [getattr(scorer, "model", None)]):
-            if model is not None:
-                model.to(device)
+        for model in scorer_models(scorer):
+            model.to(device)
         start = time.perf_counter()
         result = scorer.score(documents, summaries, references)
         means = {**result.mean(), f"seconds_{scorer.name}": time.perf_counter() - start}

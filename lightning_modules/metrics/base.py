@@ -35,3 +35,11 @@ class Scorer(Protocol):
               references: Sequence[str] | None = None) -> ScoreResult:
         """Score each summary against its document (and reference, where the metric needs it)."""
         ...
+
+
+def scorer_models(scorer) -> list:
+    """The torch models a scorer runs: its ``models`` list, else its ``model``, else none."""
+    models = getattr(scorer, "models", None)
+    if models is None:
+        models = [getattr(scorer, "model", None)]
+    return [m for m in models if m is not None]
