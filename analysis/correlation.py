@@ -49,17 +49,25 @@ def partial_correlation(metric, human, groups) -> dict:
     return {"partial_pearson": r, "partial_pearson_p": float(2 * stats.t.sf(abs(t), df)), "df": df}
 
 
-def williams(r12: float, r13: float, r23: float, n: int) -> float:
-    """One-sided p-value that metric 2 correlates more with the human score than metric 3.
+def williams_t(r12: float, r13: float, r23: float, n: int) -> float:
+    """Williams' (1959) t for ``r12 - r13``, two correlations that share variable 1.
 
-    Williams (1959) as used by Graham and Baldwin (2014): ``r12``/``r13`` are the two metrics'
-    correlations with the human score, ``r23`` the metrics' correlation with each other;
-    t has ``n - 3`` degrees of freedom.
+    Steiger's (1980) equation 7 (his T2, the test he recommends): ``r23`` is the correlation of
+    the two non-shared variables; t has ``n - 3`` degrees of freedom.
     """
     k = 1 - r12 ** 2 - r13 ** 2 - r23 ** 2 + 2 * r12 * r13 * r23
     denominator = np.sqrt(2 * k * (n - 1) / (n - 3) + ((r12 + r13) ** 2 / 4) * (1 - r23) ** 3)
-    t = (r12 - r13) * np.sqrt((n - 1) * (1 + r23)) / denominator
-    return float(stats.t.sf(t, n - 3))
+    return float((r12 - r13) * np.sqrt((n - 1) * (1 + r23)) / denominator)
+
+
+def williams(r12: float, r13: float, r23: float, n: int) -> float:
+    """One-sided p-value that metric 2 correlates more with the human score than metric 3.
+
+    Williams' test as used by Graham and Baldwin (2014): ``r12``/``r13`` are the two metrics'
+    correlations with the human score (variable 1), ``r23`` the metrics' correlation with each
+    other. The two-sided p-value is ``2 * min(p, 1 - p)``.
+    """
+    return float(stats.t.sf(williams_t(r12, r13, r23, n), n - 3))
 
 
 def balanced_accuracy(predicted, labels) -> float:

@@ -29,12 +29,31 @@ def _save(fig, stem: str | Path) -> Path:
     return stem.with_suffix(".png")
 
 
+def token_labels(tokens: list[str]) -> list[str]:
+    """Readable tick labels for subword tokens: word-initial pieces plain, continuations ``##x``.
+
+    Byte-level BPE (``Ġ``) and SentencePiece (``▁``) mark word starts; a piece without the mark
+    continues the previous word (the first piece, punctuation and ``<special>`` tokens excepted). WordPiece
+    tokens already carry ``##`` and are left as they are.
+    """
+    marked = any(t.startswith(("Ġ", "▁")) for t in tokens)
+    labels = []
+    for i, t in enumerate(tokens):
+        if t.startswith(("Ġ", "▁")):
+            labels.append(t[1:] or "␣")
+        elif marked and i > 0 and any(c.isalnum() for c in t) and not t.startswith("<"):
+            labels.append("##" + t)
+        else:
+            labels.append(t)
+    return labels
+
+
 def token_probabilities(pair: dict, stem) -> Path:
     """(a) Per-token probability given the summary beside given the document, for one QA pair.
 
     ``pair``: ``tokens``, ``logprobs_summary``, ``logprobs_document``, ``question``, ``answer``.
     """
-    tokens = [t.replace("Ġ", " ").strip() or "␣" for t in pair["tokens"]]
+    tokens = token_labels(pair["tokens"])
     p_sum = np.exp(pair["logprobs_summary"])
     p_doc = np.exp(pair["logprobs_document"])
     x = np.arange(len(tokens))

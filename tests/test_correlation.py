@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from analysis.correlation import (balanced_accuracy, correlations, partial_correlation,
-                                  williams)
+                                  williams, williams_t)
 
 
 def test_strongly_correlated_data():
@@ -43,6 +43,18 @@ def test_williams_formula_hand_computed_and_properties():
     assert williams(r12, r13, r23, n) == pytest.approx(stats.t.sf(t, 47))
     assert williams(0.5, 0.5, 0.3, 40) == pytest.approx(0.5)
     assert williams(0.7, 0.3, 0.2, 100) < williams(0.6, 0.4, 0.2, 100) < 0.5
+
+
+def test_williams_matches_steigers_worked_example():
+    """Steiger (1980), Psychological Bulletin 87:245-251, Table 1, Case A: n = 103 subjects,
+    r(M1, V1) = .40, r(F1, V1) = .50, r(M1, F1) = .10 gives Williams' T2 = -.89 on 100 df.
+    The p-values are those of R's psych::r.test(n=103, r12=.4, r13=.5, r23=.1), psych 2.2.9
+    (two-tailed 0.3749185175; twotailed=FALSE 0.1874592587), a second implementation."""
+    assert round(williams_t(0.4, 0.5, 0.1, 103), 2) == -0.89
+    assert williams_t(0.4, 0.5, 0.1, 103) == pytest.approx(-0.8912799048, abs=1e-9)
+    assert williams(0.5, 0.4, 0.1, 103) == pytest.approx(0.1874592587, abs=1e-9)
+    p = williams(0.4, 0.5, 0.1, 103)
+    assert 2 * min(p, 1 - p) == pytest.approx(0.3749185175, abs=1e-9)
 
 
 def test_balanced_accuracy():

@@ -19,12 +19,20 @@ def test_token_probabilities(tmp_path):
     written(figures.token_probabilities(pair, tmp_path / "a"))
 
 
+def test_token_labels_mark_word_continuations():
+    bpe = ["W", "ho", "Ġlaunched", "Ġthe", "worth", "?", "<qa_sep>", "ĠClay", "stead", "</s>"]
+    assert figures.token_labels(bpe) == ["W", "##ho", "launched", "the", "##worth", "?", "<qa_sep>",
+                                         "Clay", "##stead", "</s>"]
+    assert figures.token_labels(["▁New", "▁Y", "ork"]) == ["New", "Y", "##ork"]
+    assert figures.token_labels(["play", "##ing"]) == ["play", "##ing"]  # WordPiece as it is
+
+
 def test_metric_bars_curves_distributions_scatter_human(tmp_path):
     table = {s: {m: {"mean": v, "ci_low": v - 0.05, "ci_high": v + 0.05} for m, v in
                  (("rougeL", 0.5 + i / 10), ("quals", -0.3 + i / 10))} for i, s in enumerate(("mle", "b"))}
     written(figures.metric_bars(table, ["rougeL", "quals"], tmp_path / "b"))
     written(figures.ablation_curves({"quals": [(10, -0.3, -0.35, -0.25), (20, -0.2, -0.25, -0.15),
-                                               (60, -0.1, -0.2, 0.0)]}, "QA beams", "QUALS", tmp_path / "c"))
+                                               (60, -0.1, -0.2, 0.0)]}, "QA beams", "QUALS (nats/token)", tmp_path / "c"))
     rng = np.random.default_rng(0)
     written(figures.distributions({"S+": list(rng.normal(0, 1, 50)), "S-": list(rng.normal(-1, 1, 50))},
                                   "QUALS", tmp_path / "d"))
