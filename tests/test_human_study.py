@@ -27,6 +27,18 @@ def test_krippendorff_alpha_by_hand():
     assert krippendorff_alpha_nominal([["a", "a"], ["b", "b"]]) == pytest.approx(1.0)
 
 
+def test_krippendorff_alpha_worked_example_with_missing_values():
+    # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers,
+    # 12 units, values 1-5, missing cells (None); nominal alpha = 0.743 (unit 12 has one value
+    # and is not pairable).
+    observers = [[1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+                 [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+                 [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+                 [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None]]
+    units = [[v for v in unit if v is not None] for unit in zip(*observers)]
+    assert krippendorff_alpha_nominal(units) == pytest.approx(0.743, abs=5e-4)
+
+
 def fill(sheet, out, answer):
     with open(sheet, newline="") as f:
         rows = list(csv.DictReader(f))
