@@ -85,4 +85,7 @@ def human_section(run: Path, out: Path) -> list[str]:
     for attribute, s in stats.items():
         lines.append(f"| {attribute} | {s['better']} | {s['equal']} | {s['worse']} | "
                      f"{s['sign_test_p']:.3g} | {s['fleiss_kappa']} | {s['krippendorff_alpha']} |")
+    if names.get("identical_left_out"):
+        lines += ["", f"{names['identical_left_out']} examples whose two summaries are identical "
+                      "were left out of the sheet."]
     return lines + ["", f"![human study]({fig.relative_to(out)})", ""]

@@ -2,12 +2,15 @@
 against hand-computed values."""
 
 import csv
+import json
 
 import numpy as np
 import pytest
 
 from analysis.human import (ATTRIBUTES, export_sheet, fleiss_kappa, import_sheets,
                             krippendorff_alpha_nominal, study_statistics)
+from analysis.human_cli import write_study
+from experiments.cli import main as cli_main
 
 
 def test_fleiss_kappa_worked_example():
@@ -77,3 +80,41 @@ def test_bad_cell_names_file_line_and_field(tmp_path):
     fill(tmp_path / "s.csv", tmp_path / "bad.csv", lambda row, a: "maybe")
     with pytest.raises(ValueError, match=r"bad.csv:2: field 'factual_consistency': 'maybe'"):
         import_sheets([tmp_path / "bad.csv"], tmp_path / "k.json")
+
+
+def write_run(run, summaries, documents=None):
+    (run / "scores").mkdir(parents=True)
+    rows = [{"id": f"test-{i}", "document": (documents or {}).get(i, f"document {i}"),
+             "summary": s} for i, s in enumerate(summaries)]
+    (run / "scores" / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_human_sheet_command_to_analyze_report(tmp_path):
+    """Two run dirs -> `quals-bench human-sheet` -> annotators fill copies -> `analyze` reports
+    the study; identical summaries are left out and counted; the key is never overwritten."""
+    write_run(tmp_path / "mle", [f"mle says {i}" for i in range(12)] + ["same"])
+    write_run(tmp_path / "quals_conseq", [f"conseq says {i}" for i in range(12)] + ["same"])
+    study = tmp_path / "study"
+    assert cli_main(["human-sheet", str(tmp_path / "mle"), str(tmp_path / "quals_conseq"),
+                     "--out", str(study), "--n", "10", "--seed", "3"]) == 0
+    key = json.loads((study / "key.json").read_text())
+    assert (key["system_a"], key["system_b"], key["identical_left_out"]) == ("mle", "quals_conseq", 1)
+    assert len(key["items"]) == 10 and len({v["id"] for v in key["items"].values()}) == 10
+    prefer_b = lambda row, a: "1" if row["summary_1"].startswith("conseq") else "2"  # noqa: E731
+    for name in ("ann1", "ann2"):
+        fill(study / "sheet.csv", study / f"{name}.csv", prefer_b)
+    assert cli_main(["analyze", str(study), "--out", str(tmp_path / "report")]) == 0
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "| factual_consistency | 20 | 0 | 0 |" in report
+    assert "1 examples whose two summaries are identical were left out" in report
+    assert (tmp_path / "report" / "figures" / "human_study.png").exists()
+    with pytest.raises(FileExistsError, match="key.json exists"):
+        write_study(tmp_path / "mle", tmp_path / "quals_conseq", study, None, 0)
+
+
+def test_human_sheet_rejects_runs_on_different_test_sets(tmp_path):
+    write_run(tmp_path / "a", ["x"])
+    write_run(tmp_path / "b", ["y"], documents={0: "another document"})
+    with pytest.raises(ValueError, match=r"b/scores/test.jsonl: field 'document' of id 'test-0'"):
+        write_study(tmp_path / "a", tmp_path / "b", tmp_path / "study", None, 0)
+    assert not (tmp_path / "study").exists()
