@@ -79,3 +79,45 @@ def test_with_tiny_checkpoints(tmp_path, tokenizer_dir):
     for q in result.explanations[0]["questions"]:
         assert 0.0 <= q["f1"] <= 1.0 and "?" not in q["question"][:-1]
     assert set(scorer.timings) >= {"extraction", "question_generation"}
+
+
+def save_span_qa(path):
+    """A tiny BertForQuestionAnswering whose start logit peaks on 'obsidian' and end logit on
+    'textiles' (no encoder layers: hidden state = LayerNorm(word embedding)), with a WordPiece
+    tokenizer, saved as a Hugging Face checkpoint."""
+    from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
+
+    words = ["who", "bought", "the", "firm", "?", "kestrel", "foundry", "obsidian", "textiles", "."]
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
+    tok = BertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)})
+    config = BertConfig(vocab_size=len(words) + 5, hidden_size=4, num_hidden_layers=0,
+                        num_attention_heads=1, intermediate_size=4, max_position_embeddings=64)
+    model = BertForQuestionAnswering(config)
+    with torch.no_grad():
+        emb = model.bert.embeddings
+        emb.word_embeddings.weight.copy_(torch.tensor([-1.0, -1.0, 3.0, -1.0]))
+        emb.word_embeddings.weight[tok.convert_tokens_to_ids("obsidian")] = torch.tensor([3.0, -1, -1, -1])
+        emb.word_embeddings.weight[tok.convert_tokens_to_ids("textiles")] = torch.tensor([-1.0, 3, -1, -1])
+        emb.position_embeddings.weight.zero_()
+        emb.token_type_embeddings.weight.zero_()
+        model.qa_outputs.weight.copy_(torch.tensor([[1.0, 0, 0, 0], [0, 1.0, 0, 0]]))
+        model.qa_outputs.bias.zero_()
+    model.save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def test_span_qa_checkpoint_loads_and_answers_from_the_passage(tmp_path, tokenizer_dir):
+    """from_checkpoints recognises a ...ForQuestionAnswering checkpoint and answers with the
+    passage's own characters (offsets), never from the question, whose 'obsidian' is masked."""
+    from lightning_modules.models.qagen import QAGenModule
+    from tests.test_evaluation_callback import save_untrained
+
+    qg = save_untrained(QAGenModule(tokenizer=str(tokenizer_dir)), tmp_path / "qg.ckpt")
+    scorer = QagsScorer.from_checkpoints(qg, str(save_span_qa(tmp_path / "span_qa")),
+                                         QagsConfig(extractor="rules"))
+    assert isinstance(scorer.qa, ExtractiveQA)
+    answers = scorer.qa.answer(["Who bought the firm?", "Who bought Obsidian?"],
+                               ["Kestrel Foundry bought Obsidian Textiles.",
+                                "The firm Obsidian  Textiles bought Kestrel."])
+    assert answers == ["Obsidian Textiles", "Obsidian  Textiles"]
