@@ -162,3 +162,24 @@ def test_qags_command_with_checkpoints_and_a_config(tmp_path, tokenizer_dir):
     questions = out["explanation"]["questions"]
     assert questions and out["score"] == pytest.approx(sum(q["f1"] for q in questions) / len(questions))
     assert {q["candidate"] for q in questions} <= {"Kestrel Foundry", "Obsidian Textiles"}
+
+
+def test_two_process_ddp_scoring_writes_the_same_output(tmp_path):
+    """`--devices 2` on CPU: two DDP processes (Lightning re-launches the command), each with its
+    own cache shard; rank 0 merges them into the same file as a one-process run. 7 rows in
+    chunks of 2 so the ranks get unequal work and the sampler pads one (a repeated key)."""
+    import os
+    import subprocess
+    import sys
+
+    rows = [{"id": f"x{i}", "document": f"doc {i} on Kestrel Foundry", "summary": f"Kestrel {i} sold",
+             "reference": f"Kestrel Foundry sold {i} mills"} for i in range(7)]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    for devices, out in (("1", "one.jsonl"), ("2", "two.jsonl")):
+        subprocess.run([sys.executable, "-m", "experiments.cli", "score", "--metric", "rouge",
+                        "--input", "in.jsonl", "--output", out, "--devices", devices, "--chunk", "2"],
+                       cwd=tmp_path, env=env, check=True, capture_output=True, timeout=300)
+    assert (tmp_path / "two.jsonl.cache.rank1").exists()
+    assert (tmp_path / "two.jsonl").read_text() == (tmp_path / "one.jsonl").read_text()
+    assert [json.loads(line)["id"] for line in (tmp_path / "two.jsonl").open()] == [r["id"] for r in rows]
