@@ -22,7 +22,7 @@ def correlations(metric, human, rng: np.random.Generator, n_resamples: int = 100
         r, p = fn(x, y)
         ci = stats.bootstrap((x, y), lambda a, b: fn(a, b)[0], paired=True, vectorized=False,
                              n_resamples=n_resamples, confidence_level=confidence,
-                             method="percentile", random_state=rng).confidence_interval
+                             method="percentile", rng=rng).confidence_interval
         out.update({name: float(r), f"{name}_p": float(p),
                     f"{name}_ci": [float(ci.low), float(ci.high)]})
     return out

@@ -45,7 +45,7 @@ def paired_bootstrap(a, b, rng: np.random.Generator, n_resamples: int = 1000,
     a, b = _paired(a, b)
     res = stats.bootstrap((a, b), _mean_diff, paired=True, vectorized=True,
                           n_resamples=n_resamples, confidence_level=confidence,
-                          method="percentile", random_state=rng)
+                          method="percentile", rng=rng)
     dist = res.bootstrap_distribution
     diff = float(_mean_diff(a, b))
     if np.all(a == b):
@@ -61,7 +61,7 @@ def permutation(a, b, rng: np.random.Generator, n_resamples: int = 10000) -> Pai
     (``scipy.stats.permutation_test`` with ``permutation_type="samples"``); two-sided."""
     a, b = _paired(a, b)
     res = stats.permutation_test((a, b), _mean_diff, permutation_type="samples",
-                                 vectorized=True, n_resamples=n_resamples, random_state=rng)
+                                 vectorized=True, n_resamples=n_resamples, rng=rng)
     return PairedTest(float(a.mean()), float(b.mean()), float(_mean_diff(a, b)), float(res.pvalue))
 
 

@@ -35,7 +35,7 @@ def mean_ci(values, rng: np.random.Generator, confidence: float = 0.95) -> tuple
     if len(values) < 2 or np.all(values == values[0]):
         return float(values.mean()), float(values.mean())
     res = stats.bootstrap((values,), np.mean, n_resamples=1000, confidence_level=confidence,
-                          method="percentile", random_state=rng)
+                          method="percentile", rng=rng)
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
