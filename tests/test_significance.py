@@ -46,6 +46,16 @@ def test_wilcoxon_equals_scipy_and_seeded_tests_repeat():
     assert (first.ci_low, first.ci_high, first.p_value) == (again.ci_low, again.ci_high, again.p_value)
 
 
+def test_permutation_is_exact_on_a_small_case_enumerated_by_hand():
+    """Each pair's two values swap or not: 2^4 sign patterns of the differences, all enumerated
+    by scipy (n_resamples >= 16). Differences (1, 2, 3, 4), mean 2.5: only all-plus and all-minus
+    reach |mean| >= 2.5, p = 2/16. Differences (-1, 2, 3, 4), mean 2.0: those two and the two
+    patterns that flip the 1 alone (|sum| = 8), p = 4/16."""
+    a = np.zeros(4)
+    assert permutation(a, np.array([1.0, 2, 3, 4]), np.random.default_rng(0)).p_value == 2 / 16
+    assert permutation(a, np.array([-1.0, 2, 3, 4]), np.random.default_rng(0)).p_value == 4 / 16
+
+
 def test_holm_hand_computed():
     # sorted: 0.01 x3 = 0.03; 0.03 x2 = 0.06; 0.04 x1 = 0.04 -> running max 0.06
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
