@@ -5,6 +5,9 @@ model and candidates are reused), the preset it was run with, an output folder, 
 of settings. Each grid point re-runs, resumably, the stages its settings touch: candidate
 scoring (shared by points with equal QUALS settings, through the score cache), S+/S- selection,
 QUALS-ConSeq training and its test evaluation, as a W&B run in the group ``sweep-<name>``.
+The test evaluation always uses the base preset's metric settings: a ``quals_beams`` point
+changes QUALS as the ranker of the candidates, not the QUALS that scores the test summaries, so
+every point (and the MLE baseline line) is measured with the same ruler.
 Writes ``<out>/sweep.json`` (settings and test-set metrics with CIs per point), which
 ``quals-bench analyze <out>`` draws as curves.
 
@@ -39,8 +42,10 @@ def point_preset(preset: dict, settings: dict) -> dict:
     return p
 
 
-def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str) -> list[Stage]:
-    """Scores -> selection -> QUALS-ConSeq -> test evaluation for one grid point."""
+def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str,
+                 evaluator: dict) -> list[Stage]:
+    """Scores -> selection -> QUALS-ConSeq -> test evaluation for one grid point; ``p`` is the
+    point's preset, ``evaluator`` the base preset (whose metric settings score the test set)."""
     from experiments import conseq_stages as cs
     from experiments import evaluate as ev
     from experiments import training_stages as ts
@@ -63,7 +68,8 @@ def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str) -> list[
             "init_checkpoint": checkpoint(base, "mle"),
             "pairs": str(out / "conseq" / "quals" / "pairs.jsonl"), **conseq_settings(p)}),
         Stage("test", ev.evaluate_stage, {
-            **common, **evaluation_settings(base, p, run_name,
+            **common, **evaluation_settings(base, {**p, "quals": evaluator["quals"],
+                                                   "qags": evaluator["qags"]}, run_name,
                                             str(out / "quals_conseq" / "checkpoints" / "last.ckpt"),
                                             str(out / "eval"))}),
     ]
@@ -110,7 +116,7 @@ def main(argv: list[str]) -> int:
         point = out / "-".join(f"{k}={v}" for k, v in settings.items())
         print(f"== {spec['name']}: {settings}")
         result = run_stages(point_stages(base, point, point_preset(preset, settings),
-                                         spec["name"], a.wandb), point)
+                                         spec["name"], a.wandb, preset), point)
         runs.append({"settings": settings, "dir": str(point),
                      "metrics": point_metrics(point, result["test"], ("quals", "rougeL", "hallucinated")),
                      "selection": result["selection"]["quals"]})

@@ -66,3 +66,18 @@ def test_smoke_sweep_over_the_quantile(smoke, tmp_path):
     assert [r["settings"]["quantile"] for r in result["runs"]] == [0.5, 1.0]
     assert all("rougeL" in r["metrics"] for r in result["runs"])
     assert analyze([str(tmp_path / "sweep"), "--out", str(tmp_path / "report")]) == 0
+
+
+def test_qa_beams_point_changes_the_ranker_not_the_test_metric(tmp_path):
+    """A `quals_beams` grid point scores the candidates with its own beams, while its test
+    evaluation keeps the base preset's QUALS, so points and the MLE line share one ruler."""
+    from experiments.pipeline import PRESETS
+    from experiments.sweep import point_preset, point_stages
+
+    preset = PRESETS["default"]
+    stages = {s.name: s.settings for s in point_stages(
+        tmp_path, tmp_path / "quals_beams=60", point_preset(preset, {"quals_beams": 60}),
+        "qa_beams", "disabled", preset)}
+    assert stages["scores"]["quals"]["num_beams"] == 60
+    assert stages["scores"]["quals"]["num_beam_groups"] == 60
+    assert stages["test"]["quals"] == preset["quals"] and preset["quals"]["num_beams"] != 60
