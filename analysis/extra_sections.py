@@ -36,8 +36,8 @@ def sweep_section(run: Path, out: Path) -> list[str]:
             if len(points) < 2:
                 continue
             base = sweep.get("baseline", {}).get(metric)
-            fig = figures.ablation_curves({f"QUALS-ConSeq ({metric})": points},
-                                          setting.replace("_", " "),
+            fig = figures.ablation_curves({"QUALS-ConSeq (95% CI)": points},
+                                          figures.SETTINGS.get(setting, setting.replace("_", " ")),
                                           f"{figures.UNITS.get(metric, metric)}, test-set mean",
                                           out / "figures" / f"sweep_{sweep['name']}_{setting}_{metric}",
                                           baseline=("MLE", base) if base is not None else None)

@@ -75,6 +75,12 @@ UNITS = {"rouge1": "ROUGE-1 F1", "rouge2": "ROUGE-2 F1", "rougeL": "ROUGE-L F1",
          "factcc": "FactCC P(consistent)", "qags": "QAGS token F1",
          "quals": "QUALS (nats/token)", "hallucinated": "hallucination rate (oracle)",
          "hallucination_rate": "hallucination rate (oracle)"}
+# x-axis labels of sweep settings (others: the setting's name)
+SETTINGS = {"quals_beams": "QA beams (= beam groups) of QUALS as the ranker",
+            "quantile": "S+/S- quantile (share of summaries selected)",
+            "conseq_learning_rate": "ConSeq learning rate",
+            "conseq_negative_weight": "weight of the S- (unlikelihood) loss",
+            "num_candidates": "candidates per document"}
 
 
 def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -> Path:
@@ -118,7 +124,7 @@ def ablation_curves(series: dict[str, list[tuple[float, float, float, float]]], 
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel, fontsize=8)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return _save(fig, stem)
 
 
