@@ -16,6 +16,12 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
 
 
+# The pipeline's predict loops run on one device: Lightning's DDP launcher re-runs the whole
+# command in each extra process, and a multi-stage command would then run its later stages
+# (training included) once per process. DDP is for the standalone `quals-bench score`.
+DEVICES = 1
+
+
 def candidates_stage(s: dict) -> dict:
     """Sample candidates for the first ``docs`` training documents with the MLE model."""
     from lightning_modules.models.mle import MLEModule
@@ -25,7 +31,7 @@ def candidates_stage(s: dict) -> dict:
     module = MLEModule.load_from_checkpoint(ckpt, map_location="cpu")
     model_id = f"{ckpt.resolve()}:{ckpt.stat().st_mtime_ns}"
     counts = generate_candidates(module, rows, CandidateConfig(**s["candidates"]),
-                                 Path(s["out"]), model_id)
+                                 Path(s["out"]), model_id, devices=DEVICES)
     return {**counts, "path": s["out"]}
 
 
@@ -53,9 +59,10 @@ def scoring_stage(s: dict) -> dict:
     quiet = lambda *_: None  # noqa: E731
     counts = {"quals": score_file(QualsScorer.from_checkpoint(s["qagen"], cfg),
                                   {"metric": "quals", **asdict(cfg), "qagen": s["qagen"]},
-                                  out / "to_score.jsonl", out / "quals.jsonl", log=quiet),
+                                  out / "to_score.jsonl", out / "quals.jsonl", log=quiet,
+                                  devices=DEVICES),
               "rouge": score_file(RougeScorer(), {"metric": "rouge"}, out / "to_score.jsonl",
-                                  out / "rouge.jsonl", log=quiet)}
+                                  out / "rouge.jsonl", log=quiet, devices=DEVICES)}
     return counts
 
 

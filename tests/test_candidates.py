@@ -37,3 +37,29 @@ def test_candidates_resume_after_a_kill_recomputes_nothing_finished(tmp_path, co
     assert killed.read_text() == straight.read_text()  # same candidates: content-seeded chunks
     again = generate_candidates(summarizer, rows, cfg, killed, "m", progress=False)
     assert again["computed"] == 0
+
+
+def test_pipeline_stages_run_their_predict_loops_on_one_device(tmp_path, monkeypatch, corpus_dir,
+                                                               tokenizer_dir):
+    """Inside `reproduce`, candidates and scoring must not use devices="auto": on a multi-GPU
+    machine Lightning's DDP launcher would re-run the whole pipeline in each extra process."""
+    import experiments.candidates
+    import experiments.score
+    from experiments.conseq_stages import candidates_stage, scoring_stage
+    from lightning_modules.models.mle import MLEModule
+    from lightning_modules.models.qagen import QAGenModule
+    from tests.test_evaluation_callback import save_untrained
+
+    devices = []
+    for module in (experiments.candidates, experiments.score):
+        real = module.run_cached
+        monkeypatch.setattr(module, "run_cached",
+                            lambda *a, real=real, **k: devices.append(a[4]) or real(*a, **k))
+    mle = save_untrained(MLEModule(tokenizer=str(tokenizer_dir)), tmp_path / "mle.ckpt")
+    qagen = save_untrained(QAGenModule(tokenizer=str(tokenizer_dir)), tmp_path / "qagen.ckpt")
+    candidates = tmp_path / "candidates.jsonl"
+    candidates_stage({"corpus": str(corpus_dir), "docs": 2, "checkpoint": mle, "out": str(candidates),
+                      "candidates": {"num_candidates": 2, "max_length": 8, "min_length": 2}})
+    scoring_stage({"candidates": str(candidates), "out_dir": str(tmp_path / "scores"), "qagen": qagen,
+                   "quals": {"num_beams": 2, "num_beam_groups": 2, "max_length": 8}})
+    assert devices == [1, 1, 1]  # candidates, QUALS, ROUGE
