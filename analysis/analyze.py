@@ -92,7 +92,7 @@ def validity_section(run: Path, out: Path) -> list[str]:
         groups = {"faithful": [r[metric] for r in kept if r["label"] == 0],
                   "corrupted": [r[metric] for r in kept if r["label"] == 1]}
         fig = figures.distributions(groups, figures.UNITS.get(metric, metric),
-                                    out / "figures" / f"validity_{metric}")
+                                    out / "figures" / f"validity_{metric}", share=True)
         lines += [f"![{metric}: faithful vs corrupted]({fig.relative_to(out)})", ""]
     return lines
 

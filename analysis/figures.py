@@ -128,11 +128,12 @@ def ablation_curves(series: dict[str, list[tuple[float, float, float, float]]], 
     return _save(fig, stem)
 
 
-def distributions(groups: dict, xlabel: str, stem) -> Path:
+def distributions(groups: dict, xlabel: str, stem, share: bool = False) -> Path:
     """(d) Overlaid histograms of a score per group (S+ vs S-, faithful vs corrupted).
 
     ``groups``: name -> values for one panel, or panel title -> (name -> values) for several
-    side by side on a shared x axis.
+    side by side on a shared x axis. ``share``: each group's bars sum to 1 (for groups of
+    unequal size compared by shape; counts otherwise, where one group is a subset of another).
     """
     panels = groups if all(isinstance(v, dict) for v in groups.values()) else {"": groups}
     values = [v for panel in panels.values() for vs in panel.values() for v in vs]
@@ -142,11 +143,12 @@ def distributions(groups: dict, xlabel: str, stem) -> Path:
     for k, (ax, (title, panel)) in enumerate(zip(axes[0], panels.items())):
         for i, (name, vs) in enumerate(panel.items()):
             color = OKABE_ITO[(2 * k + i) % 8]
-            ax.hist(vs, bins=bins, alpha=0.55, color=color, label=f"{name} (n={len(vs)})",
-                    histtype="stepfilled", edgecolor=color)
+            weights = np.full(len(vs), 1 / len(vs)) if share and len(vs) else None
+            ax.hist(vs, bins=bins, weights=weights, alpha=0.55, color=color,
+                    label=f"{name} (n={len(vs)})", histtype="stepfilled", edgecolor=color)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("summaries")
+        ax.set_ylabel("share of the group's summaries" if share else "summaries")
         ax.legend(fontsize=8)
     return _save(fig, stem)
 

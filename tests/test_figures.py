@@ -36,6 +36,8 @@ def test_metric_bars_curves_distributions_scatter_human(tmp_path):
     rng = np.random.default_rng(0)
     written(figures.distributions({"S+": list(rng.normal(0, 1, 50)), "S-": list(rng.normal(-1, 1, 50))},
                                   "QUALS", tmp_path / "d"))
+    written(figures.distributions({"faithful": [0.1, 0.2], "corrupted": list(rng.normal(-1, 1, 50))},
+                                  "QUALS (nats/token)", tmp_path / "d_share", share=True))
     x = rng.random(40)
     written(figures.scatter_human(list(x + rng.normal(0, 0.1, 40)), list(x), "quals", 0.9, tmp_path / "e"))
     written(figures.human_study({"factual_consistency": {"better": 30, "equal": 50, "worse": 20},
