@@ -33,8 +33,8 @@ def token_labels(tokens: list[str]) -> list[str]:
     """Readable tick labels for subword tokens: word-initial pieces plain, continuations ``##x``.
 
     Byte-level BPE (``Ġ``) and SentencePiece (``▁``) mark word starts; a piece without the mark
-    continues the previous word (the first piece, punctuation and ``<special>`` tokens excepted). WordPiece
-    tokens already carry ``##`` and are left as they are.
+    continues the previous word (the first piece, punctuation and ``<special>`` tokens
+    excepted). WordPiece tokens already carry ``##`` and are left as they are.
     """
     marked = any(t.startswith(("Ġ", "▁")) for t in tokens)
     labels = []
