@@ -27,9 +27,10 @@ CHOICES = {"1": 1, "2": 2, "tie": 0}
 
 
 def export_sheet(items: list[dict], system_a: str, system_b: str, sheet: Path, key: Path,
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, extra: dict | None = None) -> None:
     """Write the blind sheet and the key. ``items``: ``{id, document, a, b}`` (the summaries
-    of system A and B); item order and summary order are shuffled with ``rng``."""
+    of system A and B); item order and summary order are shuffled with ``rng``; ``extra``
+    fields (provenance) are added to the key."""
     order = rng.permutation(len(items))
     mapping = {}
     with open(sheet, "w", newline="", encoding="utf-8") as f:
@@ -43,7 +44,7 @@ def export_sheet(items: list[dict], system_a: str, system_b: str, sheet: Path, k
             mapping[label] = {"id": item["id"], "summary_1": system_a if a_first else system_b}
             writer.writerow([label, item["document"], first, second, *[""] * len(ATTRIBUTES)])
     Path(key).write_text(json.dumps({"system_a": system_a, "system_b": system_b,
-                                     "items": mapping}, indent=2))
+                                     "items": mapping, **(extra or {})}, indent=2))
 
 
 def import_sheets(sheets: list[Path], key: Path) -> dict[str, dict[str, dict[str, int]]]:

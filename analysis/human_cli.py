@@ -13,7 +13,6 @@ An existing key is never overwritten: filled sheets refer to it.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
@@ -64,12 +63,15 @@ def write_study(run_a: Path, run_b: Path, out: Path, n: int | None, seed: int,
         items = [items[i] for i in sorted(rng.choice(len(items), n, replace=False))]
     out.mkdir(parents=True, exist_ok=True)
     tmp_sheet, tmp_key = out / ".sheet.csv.tmp", out / ".key.json.tmp"
-    export_sheet(items, system_a, system_b, tmp_sheet, tmp_key, rng)
-    key = json.loads(tmp_key.read_text())
-    key.update(seed=seed, stage=stage, runs=[str(run_a), str(run_b)], identical_left_out=identical)
-    tmp_key.write_text(json.dumps(key, indent=2))
-    os.replace(tmp_sheet, out / "sheet.csv")  # the sheet first: a key always has its sheet
-    os.replace(tmp_key, out / "key.json")
+    try:
+        export_sheet(items, system_a, system_b, tmp_sheet, tmp_key, rng,
+                     extra={"seed": seed, "stage": stage, "runs": [str(run_a), str(run_b)],
+                            "identical_left_out": identical})
+        os.replace(tmp_sheet, out / "sheet.csv")  # the sheet first: a key always has its sheet
+        os.replace(tmp_key, out / "key.json")
+    finally:
+        tmp_sheet.unlink(missing_ok=True)
+        tmp_key.unlink(missing_ok=True)
     return {"items": len(items), "identical_left_out": identical, "system_a": system_a,
             "system_b": system_b}
 
