@@ -45,7 +45,8 @@ def point_preset(preset: dict, settings: dict) -> dict:
 def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str,
                  evaluator: dict) -> list[Stage]:
     """Scores -> selection -> QUALS-ConSeq -> test evaluation for one grid point; ``p`` is the
-    point's preset, ``evaluator`` the base preset (whose metric settings score the test set)."""
+    point's preset, ``evaluator`` the base preset (whose metric settings and test examples
+    make the test evaluation)."""
     from experiments import conseq_stages as cs
     from experiments import evaluate as ev
     from experiments import training_stages as ts
@@ -68,8 +69,7 @@ def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str,
             "init_checkpoint": checkpoint(base, "mle"),
             "pairs": str(out / "conseq" / "quals" / "pairs.jsonl"), **conseq_settings(p)}),
         Stage("test", ev.evaluate_stage, {
-            **common, **evaluation_settings(base, {**p, "quals": evaluator["quals"],
-                                                   "qags": evaluator["qags"]}, run_name,
+            **common, **evaluation_settings(base, evaluator, run_name,
                                             str(out / "quals_conseq" / "checkpoints" / "last.ckpt"),
                                             str(out / "eval"))}),
     ]
