@@ -1,6 +1,8 @@
 """The tokenizer round trip and the label-smoothed loss against torch and a hand computation."""
 
+import json
 import math
+import re
 
 import torch
 import pytest
@@ -16,9 +18,45 @@ def test_tokenizer_round_trip_and_special_tokens(tokenizer_dir, corpus_dir):
     text = "Ashbury Rovers lost 3-1 to Kelton City, for £4.5m — café."
     ids = tok(text)["input_ids"]
     assert ids[0] == tok.bos_token_id and ids[-1] == tok.eos_token_id
-    assert tok.decode(ids, skip_special_tokens=True) == text
+    assert tok.decode(ids, skip_special_tokens=True) == " " + text  # the prefix space
     sep = tok.convert_tokens_to_ids(QA_SEP)
     assert sep not in tok("who won the question separator")["input_ids"]
+
+
+def _name_ids(tok, text: str, name: str) -> list[int] | None:
+    """The ids of the tokens covering the first whole-word occurrence of ``name`` in ``text``."""
+    start = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+    if start is None:
+        return None
+    begin, end = start.start(), start.end()
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    return [i for i, (s, e) in zip(enc["input_ids"], enc["offset_mapping"])
+            if s < end and e > begin]
+
+
+def _contains(ids: list[int], part: list[int]) -> bool:
+    return any(ids[i:i + len(part)] == part for i in range(len(ids) - len(part) + 1))
+
+
+def test_every_name_in_a_target_has_its_source_ids(tokenizer_dir, corpus_dir):
+    """Summaries, answers and questions start with names (winner, buyer...); each name must be
+    tokenized as in the document, or a copy head can never produce it."""
+    tok = load_tokenizer(tokenizer_dir)
+    checked = initial = 0
+    for line in (corpus_dir / "train.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        document = tok(row["document"], add_special_tokens=False)["input_ids"]
+        names = [*row["facts"]["roles"].values(), *row["facts"]["distractors"].values()]
+        targets = [row["summary"]] + [q[k] for q in row["qa_document"] for k in ("question", "answer")]
+        for target in targets:
+            for name in names:
+                ids = _name_ids(tok, target, name)
+                if ids is None or _name_ids(tok, row["document"], name) is None:
+                    continue
+                assert _contains(document, ids), (target, name, tok.convert_ids_to_tokens(ids))
+                checked += 1
+                initial += target.startswith(name)
+    assert checked > 500 and initial > 50  # target-initial names are among those checked
 
 
 def test_label_smoothed_nll_matches_torch_cross_entropy():

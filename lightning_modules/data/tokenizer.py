@@ -3,6 +3,12 @@
 The special tokens follow BART (``<s>``, ``<pad>``, ``</s>``, ``<unk>``, ``<mask>``), plus
 ``<qa_sep>``, the separator QAGen writes between question and answer: a special token never
 produced by encoding text.
+
+Every text gets a prefix space before byte-level BPE (``add_prefix_space``, as BART's
+tokenizer offers), so a word has the same tokens wherever it stands: "Kestrel" opening a
+summary, an answer or a question is ``ĠKestrel``, as it is inside the document. Without it the
+first word of every target has other ids than in the source, and a copy head can never produce
+it. Decoded text then starts with a space, which every caller strips.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 4096, min_frequency:
                     ) -> PreTrainedTokenizerFast:
     """Train a byte-level BPE tokenizer on ``texts``; ids 0-5 are ``SPECIAL_TOKENS``."""
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
                                   special_tokens=SPECIAL_TOKENS,
