@@ -12,9 +12,12 @@ from scipy import stats
 from analysis.runs import aligned
 from analysis.significance import holm, paired_bootstrap
 
-LOWER_IS_BETTER = {"hallucinated", "hallucination_rate"}
+LOWER_IS_BETTER = {"hallucinated", "hallucination_rate", "intrinsic", "extrinsic",
+                   "unverifiable", "not_faithful", "hallucinated_facts"}
 LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L", "factcc": "FactCC",
-          "qags": "QAGS", "quals": "QUALS", "hallucinated": "Halluc."}
+          "qags": "QAGS", "quals": "QUALS", "hallucinated": "Halluc.", "intrinsic": "Intr.",
+          "extrinsic": "Extr.", "unverifiable": "Unver.", "facts": "Facts",
+          "hallucinated_facts": "Bad facts"}
 
 
 @dataclass

@@ -4,7 +4,8 @@ Stages: corpus -> tokenizer -> QAGen, QG, QA, FactCC (the evaluators) -> MLE -> 
 (top-k samples of the MLE model on training documents) -> scores (QUALS and ROUGE of every
 candidate and reference) -> selection (S+/S- pairs per ranker) -> ROUGE-ConSeq, QUALS-ConSeq
 -> test evaluation of the three summarizers with every metric -> metric validity (AUROC against
-the oracle) -> ``results.json``, ``results.md``/``results.tex`` and the analysis report.
+the oracle, on corruptions and on the candidate pool) -> the reading probe of the QA model and
+QAGen -> ``results.json``, ``results.md``/``results.tex`` and the analysis report.
 
 A stage that finished is skipped on a re-run (see ``stages``); the candidate and scoring stages
 also resume inside the stage through their content-hash caches.
@@ -32,7 +33,7 @@ PRESETS = {
                     conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
                     conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
                     eval_examples=200,
-                    validity_docs=40,
+                    validity_docs=40, system_validity_docs=60, probe_docs=200,
                     quals=dict(num_beams=10, num_beam_groups=10, max_length=40, batch_size=16),
                     qags=dict(max_answers=5, qg_beams=4, questions_per_answer=1,
                               extractor="rules", batch_size=64)),
@@ -41,7 +42,7 @@ PRESETS = {
                   qagen_batches=3, qg_batches=2, qa_batches=2, factcc_batches=2,
                   conseq_docs=8, candidate_batch=4, quantile=0.5, mode="union",
                   conseq_learning_rate=1e-4, conseq_epochs=1, conseq_negative_weight=1.0,
-                  eval_examples=6, validity_docs=2,
+                  eval_examples=6, validity_docs=2, system_validity_docs=4, probe_docs=4,
                   quals=dict(num_beams=2, num_beam_groups=2, max_length=10, min_length=2),
                   qags=dict(max_answers=2, qg_beams=2, questions_per_answer=1, qg_max_length=8,
                             qa_max_length=6, min_question_tokens=1, extractor="rules")),
@@ -107,6 +108,8 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
     from experiments import conseq_stages as cs
     from experiments import evaluate as ev
     from experiments import training_stages as ts
+    from experiments.reading_probe import probe_stage
+    from experiments.system_validity import system_validity_stage
 
     p = PRESETS[preset]
     base = {"corpus": str(out / "corpus"), "tokenizer": str(out / "tokenizer"), "wandb": wandb}
@@ -143,6 +146,11 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
             **base, **evaluation_settings(out, p, name, ckpt(name), str(out / "eval" / name))}))
     stages.append(Stage("validity", ev.validity_stage, {
         **base, **metric_settings(out, p), "docs": p["validity_docs"], "out": str(out / "validity")}))
+    stages.append(Stage("system_validity", system_validity_stage, {
+        **base, **metric_settings(out, p), "candidates": cand, "docs": p["system_validity_docs"],
+        "scored": str(out / "conseq" / "scores"), "out": str(out / "system_validity")}))
+    stages.append(Stage("reading_probe", probe_stage, {
+        **base, **metric_settings(out, p), "docs": p["probe_docs"]}))
     return stages
 
 

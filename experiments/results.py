@@ -7,10 +7,13 @@ from pathlib import Path
 
 from experiments.stages import write_json_atomic
 
-TABLE_METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated")
+TABLE_METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated",
+                 "intrinsic", "extrinsic", "unverifiable", "facts", "hallucinated_facts")
 RESULT_KEYS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucination_rate",
-               "intrinsic", "extrinsic", "unverifiable", "fact_precision", "factcc_sentinel",
-               "qags_sentinel", "quals_sentinel")
+               "intrinsic", "extrinsic", "unverifiable", "faithful", "not_faithful",
+               "hallucinated_fact_rate", "facts_per_summary", "fact_precision",
+               "initial_supported", "initial_wrong_entity", "initial_invented_entity",
+               "factcc_sentinel", "qags_sentinel", "quals_sentinel")
 
 
 def reference_noise(corpus: Path) -> dict:
@@ -19,7 +22,7 @@ def reference_noise(corpus: Path) -> dict:
     from lightning_modules.data.readers import RowReader
 
     rows = list(RowReader().read_jsonl(corpus / "test.jsonl"))
-    bad = sum(judge(r["facts"], r["summary"]).verdict in ("intrinsic", "extrinsic") for r in rows)
+    bad = sum(judge(r["facts"], r["summary"]).hallucinated for r in rows)
     return {"oracle_hallucination_rate": bad / len(rows),
             "generated_hallucination_rate": sum(r["reference_hallucinated"] for r in rows) / len(rows)}
 
@@ -40,6 +43,10 @@ def write_results(out: Path, preset: str, results: dict) -> str:
         "preset": preset, "systems": systems,
         "metric_auroc": {name: v["auroc"]["overall"] for name, v in validity.items()},
         "metric_auroc_by_corruption": {name: v["auroc"] for name, v in validity.items()},
+        "metric_auroc_system_outputs": {name: v["auroc"] for name, v in
+                                        results["system_validity"]["metrics"].items()},
+        "metric_validity_system_outputs": results["system_validity"],
+        "reading_probe": results["reading_probe"],
         "selection": results["selection"],
         "reference": {**reference_noise(out / "corpus"),
                       "configured_hallucination_prob": results["corpus"]["hallucination_prob"]},
@@ -50,6 +57,8 @@ def write_results(out: Path, preset: str, results: dict) -> str:
         name: {m: {"p_value": c.p_value, "significant": c.significant, "mean": c.mean,
                    "ci": [c.ci_low, c.ci_high], "n": c.n} for m, c in row.items()}
         for name, row in table.items() if name != "mle"}
+    for name, row in table.items():
+        systems[name]["ci"] = {m: [c.ci_low, c.ci_high] for m, c in row.items()}
     write_json_atomic(out / "results.json", summary)
     md = tables.markdown(table, TABLE_METRICS)
     (out / "results.md").write_text(md + "\n")
@@ -57,4 +66,10 @@ def write_results(out: Path, preset: str, results: dict) -> str:
     ref = summary["reference"]
     return (md + f"\n\nreferences: oracle hallucination rate {ref['oracle_hallucination_rate']:.3f}"
             f" (configured noise {ref['configured_hallucination_prob']:.2f}); metric AUROC vs "
-            "oracle: " + ", ".join(f"{k} {v:.3f}" for k, v in summary["metric_auroc"].items()))
+            "oracle: " + ", ".join(f"{k} {_fmt(v)}" for k, v in summary["metric_auroc"].items())
+            + "; on system outputs: " + ", ".join(
+                f"{k} {_fmt(v)}" for k, v in summary["metric_auroc_system_outputs"].items()))
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:.3f}"

@@ -7,7 +7,7 @@ import pytest
 
 from lightning_modules.data.corruption import OPERATORS
 from lightning_modules.data.generator import CorpusConfig, generate_split
-from lightning_modules.data.oracle import VERDICTS, hallucination_rate, judge
+from lightning_modules.data.oracle import VERDICTS, error_counts, hallucination_rate, judge
 
 FACTS = {
     "event_type": "sports_result",
@@ -49,7 +49,8 @@ def test_every_corruption_changes_the_verdict_as_labelled(records):
     ("Norborough Town beat Rosley Albion 3-1 in front of 20,400 fans.", "extrinsic"),
     ("Norborough Town beat Rosley Albion 3-1 under coach Omar Keane.", "extrinsic"),
     ("Norborough Town beat Rosley Albion 3-1 with a goal from Chen Carvalho.", "intrinsic"),
-    ("Kelton Rangers beat Rosley Albion 3-1.", "intrinsic"),      # unknown club as winner
+    ("Kelton Rangers beat Rosley Albion 3-1.", "extrinsic"),      # invented club as winner
+    ("Kelton Rangers beat Rosley Albion 4-0.", "both"),
     ("Norborough Town beat Rosley Albion 3-1 and Zara Quill was there.", "extrinsic"),
     ("", "unverifiable"),
     ("the the the", "unverifiable"),
@@ -91,11 +92,64 @@ def test_random_strings_get_a_verdict():
         assert judge(FACTS, text).verdict in VERDICTS
 
 
-def test_hallucination_rate_counts_verdicts():
+def test_hallucination_rate_counts_summaries_and_facts():
     js = [judge(FACTS, s) for s in ["Walby Town beat Rosley Albion 3-1.",
-                                    "Norborough Town beat Rosley Albion 3-1.", "", "x"]]
+                                    "Norborough Town beat Rosley Albion 3-1.", "", "x",
+                                    "Kelton Rangers beat Rosley Albion 4-0."]]
     rates = hallucination_rate(js)
-    assert rates["intrinsic"] == 0.25 and rates["faithful"] == 0.25
-    assert rates["unverifiable"] == 0.5 and rates["hallucination_rate"] == 0.25
-    # role facts: winner (wrong), loser, score | winner, loser, score -> 5 of 6 supported
-    assert rates["fact_precision"] == 5 / 6
+    assert rates["intrinsic"] == 2 / 5 and rates["extrinsic"] == 1 / 5
+    assert rates["hallucination_rate"] == 2 / 5 and rates["faithful"] == 1 / 5
+    assert rates["unverifiable"] == 2 / 5 and rates["not_faithful"] == 4 / 5
+    # role facts: winner (wrong), loser, score | winner, loser, score | invented winner,
+    # loser, wrong score -> 9 asserted, 3 not supported
+    assert rates["facts_per_summary"] == 9 / 5
+    assert rates["hallucinated_fact_rate"] == 3 / 9 and rates["fact_precision"] == 6 / 9
+    assert hallucination_rate([judge(FACTS, "")])["hallucinated_fact_rate"] is None
+    assert error_counts(js)["wrong_entity"] == 1 and error_counts(js)["invented_entity"] == 1
+
+
+# one hand-written summary per error class: (summary, role, error, intrinsic, extrinsic)
+ERROR_CLASSES = [
+    ("Walby Town beat Rosley Albion 3-1.", "winner", "wrong_entity", True, False),
+    ("Rosley Albion beat Norborough Town 3-1.", "winner", "wrong_entity", True, False),
+    ("Norborough Town beat Rosley Albion 3-1 on 9 September.", "date", "wrong_value", True, False),
+    ("Norborough Town beat Rosley Albion 5-2.", "score", "wrong_value", True, False),
+    ("Norborough Town did not beat Rosley Albion 3-1.", "event", "negation", True, False),
+    ("Kelton Rangers beat Rosley Albion 3-1.", "winner", "invented_entity", False, True),
+    ("Norborough Town beat Rosley Albion 3-1 under coach Chen Carvalho.", "coach",
+     "unstated_role", False, True),
+    ("Norborough Town beat Rosley Albion 3-1 as Zara Quill watched.", None, "invented_entity",
+     False, True),
+    ("Norborough Town beat Rosley Albion 3-1 before 41 people.", None, "invented_value",
+     False, True),
+]
+
+
+@pytest.mark.parametrize("summary, role, error, intrinsic, extrinsic", ERROR_CLASSES)
+def test_each_error_class_and_its_label(summary, role, error, intrinsic, extrinsic):
+    j = judge(FACTS, summary)
+    assert (role, error) in {(c.role, c.error) for c in j.claims}, j.claims
+    assert (j.intrinsic, j.extrinsic, j.hallucinated) == (intrinsic, extrinsic, True)
+
+
+def test_an_unparsed_summary_is_never_faithful():
+    # the main clause does not read: a document entity ends up unplaced
+    j = judge(FACTS, "Norborough Town and Rosley Albion 3-1 at Lindminster.")
+    assert j.verdict == "unverifiable" and not j.parsed
+    assert ("unplaced", "Norborough Town") in {(c.error, c.value) for c in j.claims}
+    # a faithful clause followed by a document entity nothing places
+    j = judge(FACTS, "Norborough Town beat Rosley Albion 3-1 Dmitri Merriman.")
+    assert j.parsed and j.verdict == "unverifiable"
+    # garbled model output made of document words
+    for garbled in ("Norborough Norborough Town Town beat beat Albion",
+                    "beat Rosley Albion Lindminster 7 September the the"):
+        assert judge(FACTS, garbled).verdict == "unverifiable"
+
+
+def test_a_person_in_a_club_slot_is_read_by_the_relaxed_parse():
+    # the example: a person as the loser, the real loser as the winner
+    j = judge(FACTS, "Dmitri Merriman lost 3-1 to Rosley Albion with a goal from Chen Carvalho.")
+    claims = {(c.role, c.value, c.error) for c in j.claims}
+    assert ("loser", "Dmitri Merriman", "wrong_entity") in claims
+    assert ("winner", "Rosley Albion", "wrong_entity") in claims
+    assert j.verdict == "intrinsic" and j.parsed

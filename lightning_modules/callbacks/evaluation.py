@@ -21,7 +21,7 @@ import pytorch_lightning as pl
 from pytorch_lightning.loggers import WandbLogger
 
 from lightning_modules.data.jsonl import write_jsonl
-from lightning_modules.data.oracle import hallucination_rate, judge
+from lightning_modules.data.oracle import hallucination_rate, initial_entity, judge
 from lightning_modules.metrics.base import scorer_models
 from lightning_modules.metrics.rouge import RougeScorer
 
@@ -60,6 +60,7 @@ class SummaryEvaluation(pl.Callback):
         self.metrics, self.every_n_epochs = tuple(metrics), every_n_epochs
         self.max_examples, self.table_rows, self.batch_size = max_examples, table_rows, batch_size
         self._scorers = None
+        self.means: dict[str, dict] = {}  # the last means of each stage, in float64
 
     def scorers(self) -> dict:
         """The scorers, built once and reused across epochs (never part of a checkpoint)."""
@@ -82,9 +83,9 @@ class SummaryEvaluation(pl.Callback):
         if rows and all("facts" in r for r in rows):
             judgements = [judge(r["facts"], s) for r, s in zip(rows, summaries)]
             means.update(hallucination_rate(judgements))
-            for record, j in zip(records, judgements):
-                record["oracle_verdict"] = j.verdict
-                record["hallucinated"] = float(j.verdict in ("intrinsic", "extrinsic"))
+            means.update(initial_entity_shares(judgements, summaries))
+            for record, j, summary in zip(records, judgements, summaries):
+                record.update(oracle_columns(j, summary))
         return means, records
 
     @staticmethod
@@ -107,8 +108,9 @@ class SummaryEvaluation(pl.Callback):
 
     def _run(self, trainer, module, stage: str, rows: list[dict]) -> None:
         means, records = self.evaluate(module, rows)
+        self.means[stage] = means  # Python floats (the logged values become float32)
         module.log_dict({f"{stage}/{k}": float(v) for k, v in means.items()
-                         if not k.startswith("seconds_")},
+                         if not k.startswith("seconds_") and v is not None},
                         sync_dist=False, batch_size=len(records))
         module.log_dict({f"{stage}/{k}": float(v) for k, v in means.items()
                          if k.startswith("seconds_")},
@@ -134,6 +136,28 @@ class SummaryEvaluation(pl.Callback):
 
     def on_test_epoch_end(self, trainer, module):
         self._run(trainer, module, "test", trainer.datamodule.splits["test"])
+
+
+def oracle_columns(judgement, summary: str) -> dict:
+    """The oracle's per-example columns: verdict, labels, fact counts and the errors read."""
+    facts = judgement.facts()
+    return {"oracle_verdict": judgement.verdict,
+            "hallucinated": float(judgement.hallucinated),
+            "intrinsic": float(judgement.intrinsic), "extrinsic": float(judgement.extrinsic),
+            "unverifiable": float(judgement.verdict == "unverifiable"),
+            "not_faithful": float(judgement.verdict != "faithful"),
+            "facts": len(facts), "hallucinated_facts": sum(c.status != "supported" for c in facts),
+            "initial_entity": initial_entity(judgement, summary),
+            "oracle_errors": [[c.role, c.value, c.error] for c in judgement.claims if c.error]}
+
+
+def initial_entity_shares(judgements, summaries) -> dict[str, float]:
+    """Shares of summaries whose opening name is supported / a wrong document entity /
+    invented (over all summaries; the rest open with no name or an unplaced one)."""
+    kinds = [initial_entity(j, s) for j, s in zip(judgements, summaries)]
+    n = max(len(kinds), 1)
+    return {f"initial_{k}": sum(x == k for x in kinds) / n
+            for k in ("supported", "wrong_entity", "invented_entity")}
 
 
 def _cell(value):

@@ -1,33 +1,54 @@
 """The oracle: what a summary asserts, checked against the document's fact table.
 
-``judge(facts, summary)`` works on arbitrary text, not only on template output:
+``judge(facts, summary)`` works on arbitrary text, not only on template output, and labels a
+summary the way Maynez et al. (2020) define hallucinations: *intrinsic* when it misrepresents
+what the document says (a document entity in the wrong role, a wrong number or date for a
+stated role, a negated event), *extrinsic* when it adds what the document does not contain (an
+invented name, a role the document never states). A summary can be both.
 
 1. *Mentions.* It finds the document's entities (case-insensitive, whole words, longest
    first), then dates, sums of money, percentages, scores and other numbers by pattern, then
    runs of capitalised words that are not template words (unknown names).
 2. *Parse.* It replaces each mention by a typed slot and looks for the event type's main
    clauses (affirmative and negated) and role modifiers ("at {venue}") in the word sequence; a
-   slot of a template matches a mention of a compatible type.
-3. *Claims.* A role the parse fills is ``supported`` when its value is the document's value
-   for that role, ``contradicted`` when the document gives that role another value (an
-   intrinsic error), ``lacking`` when the document never states that role (an extrinsic
-   error). A negated main clause is a contradicted ``event`` claim. A mention outside the parse
-   is ``lacking`` when the document never mentions it and ``unresolved`` otherwise.
-4. *Verdict.* ``intrinsic`` if any claim is contradicted, else ``extrinsic`` if any is lacking,
-   else ``faithful`` if any is supported, else ``unverifiable`` (nothing could be read, as for
-   empty or garbled text). It never raises on a summary.
+   slot matches a mention of a compatible type. Where that leaves the main clause unread or a
+   document entity unplaced, a second, relaxed parse lets any name fill any name slot (a
+   person in a club's slot), so that "Quentin Fitzroy lost 3-1 to Hartmouth United" is read
+   as a person in the loser's role.
+3. *Claims.* Each role the parse fills is one asserted fact with a status and an error class:
+
+   ===============  ==========================================================  =========
+   error            claim                                                       label
+   ===============  ==========================================================  =========
+   (none)           the document's value for that role (``supported``)
+   wrong_entity     another of the document's entities (``contradicted``)       intrinsic
+   wrong_value      another number, date, sum or score (``contradicted``)       intrinsic
+   invented_entity  a name the document never mentions (``lacking``)           extrinsic
+   unstated_role    a role the document never states (``lacking``)              extrinsic
+   negation         the main clause negated (the ``event`` claim)               intrinsic
+   ===============  ==========================================================  =========
+
+   A name that is part of exactly one document entity's name ("Norborough" for "Norborough
+   Town") is read as that entity; part of several, it cannot be resolved (``unplaced``).
+   A mention outside the parse is ``invented_entity`` / ``invented_value`` (extrinsic) when
+   the document never mentions it, and ``unplaced`` (status ``unresolved``, no label) when
+   it does: the summary says something about a document entity that could not be read.
+4. *Verdict.* ``intrinsic``, ``extrinsic`` or ``both`` when any claim carries those labels;
+   else ``faithful`` only when the summary was read: its main clause parsed, no document
+   entity is unplaced, and some claim is supported. Anything else is ``unverifiable``
+   (unparsed or garbled text); a system is never credited for it. It never raises.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 from lightning_modules.data import inventory
 from lightning_modules.data.events import EVENT_TYPES
 
-VERDICTS = ("faithful", "intrinsic", "extrinsic", "unverifiable")
+VERDICTS = ("faithful", "intrinsic", "extrinsic", "both", "unverifiable")
 MONTHS = "|".join(inventory.MONTHS)
 PATTERNS = [  # (type, regex), most specific first
     ("date", re.compile(rf"\b\d{{1,2}} (?:{MONTHS})\b", re.I)),
@@ -39,15 +60,26 @@ PATTERNS = [  # (type, regex), most specific first
 NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 WORD = re.compile(r"[a-z']+|\x00\d+\x00")
 NAME_SLOTS = ("person", "org", "place", "thing")
+NAME_TYPES = NAME_SLOTS + ("name",)
+LABELS = {"wrong_entity": "intrinsic", "wrong_value": "intrinsic", "negation": "intrinsic",
+          "invented_entity": "extrinsic", "invented_value": "extrinsic",
+          "unstated_role": "extrinsic"}
 
 
 @dataclass
 class Claim:
-    """One fact a summary asserts, and what the document says of it."""
+    """One fact a summary asserts, and what the document says of it.
+
+    ``status`` is ``supported``, ``contradicted``, ``lacking`` or ``unresolved``; ``error`` is
+    ``None`` or an error class (see the module docstring), ``label`` its hallucination type.
+    """
 
     role: str | None
     value: str
-    status: str  # supported | contradicted | lacking | unresolved
+    status: str
+    error: str | None = None
+    label: str | None = None
+    start: int | None = None  # character offset of the mention in the summary
 
 
 @dataclass
@@ -57,6 +89,18 @@ class Judgement:
     verdict: str
     claims: list[Claim] = field(default_factory=list)
     parsed: bool = False
+    intrinsic: bool = False
+    extrinsic: bool = False
+
+    @property
+    def hallucinated(self) -> bool:
+        """Whether the summary has an intrinsic or an extrinsic hallucination."""
+        return self.intrinsic or self.extrinsic
+
+    def facts(self) -> list[Claim]:
+        """The asserted facts: filled roles, and mentions the document never makes."""
+        return [c for c in self.claims if c.role not in (None, "event")
+                or c.error in ("invented_entity", "invented_value")]
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable dict."""
@@ -142,11 +186,13 @@ def _template_items(template: str) -> tuple:
     return tuple(items)
 
 
-def _compatible(mention_type: str, slot_type: str) -> bool:
+def _compatible(mention_type: str, slot_type: str, relaxed: bool = False) -> bool:
+    if relaxed and mention_type in NAME_TYPES and slot_type in NAME_SLOTS:
+        return True
     return mention_type == slot_type or (mention_type == "name" and slot_type in NAME_SLOTS)
 
 
-def _match(template, items, start, mentions, kinds, used):
+def _match(template, items, start, mentions, kinds, used, relaxed=False):
     """Return ``{role: mention index}`` if ``template`` matches ``items`` at ``start``."""
     roles = {}
     for offset, tok in enumerate(template):
@@ -156,7 +202,8 @@ def _match(template, items, start, mentions, kinds, used):
         item = items[pos]
         if isinstance(tok, tuple):
             slot_type = inventory.entity_type(kinds[tok[1]])
-            if not isinstance(item, int) or not _compatible(mentions[item][2], slot_type):
+            if not isinstance(item, int) or not _compatible(mentions[item][2], slot_type,
+                                                            relaxed):
                 return None
             roles[tok[1]] = item
         elif item != tok:
@@ -164,39 +211,90 @@ def _match(template, items, start, mentions, kinds, used):
     return roles
 
 
-def _search(template_text, items, mentions, kinds, used):
+def _search(template_text, items, mentions, kinds, used, relaxed=False):
     template = _template_items(template_text)
     for start in range(len(items)):
-        roles = _match(template, items, start, mentions, kinds, used)
+        roles = _match(template, items, start, mentions, kinds, used, relaxed)
         if roles is not None:
             return roles, set(range(start, start + len(template)))
     return None
 
 
-def _parse(event, items, mentions):
-    """Return ``(negated or None, [(role, mention index)])`` from main clause and modifiers."""
+def _parse(event, items, mentions, relaxed=False):
+    """Return ``(negated or None, [(role, mention index)])`` from main clause and modifiers;
+    ``relaxed`` lets any name fill any name slot."""
     used: set[int] = set()
     negated, assigned = None, []
     mains = sorted(((t, neg) for pair in event.main for neg, t in enumerate(pair)),
                    key=lambda tn: -len(_template_items(tn[0])))
     for text, neg in mains:
-        found = _search(text, items, mentions, event.kinds, used)
+        found = _search(text, items, mentions, event.kinds, used, relaxed)
         if found:
             negated, assigned, used = bool(neg), list(found[0].items()), found[1]
             break
     for role, text in event.modifiers.items():
-        found = _search(text, items, mentions, event.kinds, used)
+        found = _search(text, items, mentions, event.kinds, used, relaxed)
         while found:
             assigned += list(found[0].items())
             used |= found[1]
-            found = _search(text, items, mentions, event.kinds, used)
+            found = _search(text, items, mentions, event.kinds, used, relaxed)
     return negated, assigned
 
 
-def _role_status(facts: dict, role: str, value: str) -> str:
+def _known(facts: dict) -> set[str]:
+    return {_norm(v) for v in [*facts["roles"].values(), *facts["distractors"].values()]}
+
+
+def resolve(facts: dict, value: str) -> str | None:
+    """The document value a name refers to: itself, or the one document entity whose words
+    include all of its words ("Norborough" for "Norborough Town"); ``"?"`` when several
+    entities do (a garbled or truncated name); ``None`` when it names none (invented)."""
+    if _norm(value) in _known(facts):
+        return _norm(value)
+    words = set(_norm(value).split())
+    holders = [v for v in _known(facts) if words and words <= set(v.split())]
+    return holders[0] if len(holders) == 1 else ("?" if holders else None)
+
+
+def role_claim(facts: dict, role: str, mention: tuple) -> Claim:
+    """The claim that ``role`` has the value of ``mention`` (``(start, end, type, text)``)."""
+    value, mention_type = mention[3], mention[2]
     if role not in facts["roles"]:
-        return "lacking"
-    return "supported" if _norm(value) == _norm(facts["roles"][role]) else "contradicted"
+        return Claim(role, value, "lacking", "unstated_role", "extrinsic")
+    if _norm(value) == _norm(facts["roles"][role]):
+        return Claim(role, value, "supported")
+    if mention_type not in NAME_TYPES:
+        return Claim(role, value, "contradicted", "wrong_value", "intrinsic")
+    target = resolve(facts, value)
+    if target is None:
+        return Claim(role, value, "lacking", "invented_entity", "extrinsic")
+    if target == "?":
+        return Claim(role, value, "unresolved", "unplaced")
+    if target == _norm(facts["roles"][role]):
+        return Claim(role, value, "supported")
+    return Claim(role, value, "contradicted", "wrong_entity", "intrinsic")
+
+
+def unplaced_claim(facts: dict, mention: tuple) -> Claim:
+    """The claim of a mention the parse did not place in any role."""
+    value, mention_type = mention[3], mention[2]
+    if mention_type not in NAME_TYPES:
+        if _norm(value) in _known(facts):
+            return Claim(None, value, "unresolved", "unplaced")
+        return Claim(None, value, "lacking", "invented_value", "extrinsic")
+    if resolve(facts, value) is None:
+        return Claim(None, value, "lacking", "invented_entity", "extrinsic")
+    return Claim(None, value, "unresolved", "unplaced")
+
+
+def _read(event, items, mentions):
+    """The strict parse, or the relaxed one where it reads more (main clause, placed mentions)."""
+    strict = _parse(event, items, mentions)
+    if strict[0] is not None and len(strict[1]) == len(mentions):
+        return strict
+    relaxed = _parse(event, items, mentions, relaxed=True)
+    rank = lambda parse: (parse[0] is not None, len(parse[1]))  # noqa: E731
+    return relaxed if rank(relaxed) > rank(strict) else strict
 
 
 def judge(facts: dict, summary) -> Judgement:
@@ -204,37 +302,73 @@ def judge(facts: dict, summary) -> Judgement:
     text = summary if isinstance(summary, str) else ("" if summary is None else str(summary))
     event = EVENT_TYPES[facts["event_type"]]
     mentions = find_mentions(facts, text)
-    negated, assigned = _parse(event, _items(text, mentions), mentions)
+    negated, assigned = _read(event, _items(text, mentions), mentions)
     claims = []
     if negated is not None:
-        claims.append(Claim("event", "negated" if negated else "affirmed",
-                            "contradicted" if negated else "supported"))
-    claims += [Claim(role, mentions[i][3], _role_status(facts, role, mentions[i][3]))
+        claims.append(Claim("event", "negated", "contradicted", "negation", "intrinsic")
+                      if negated else Claim("event", "affirmed", "supported"))
+    claims += [replace(role_claim(facts, role, mentions[i]), start=mentions[i][0])
                for role, i in assigned]
-    known = {_norm(v) for v in [*facts["roles"].values(), *facts["distractors"].values()]}
-    for i in sorted(set(range(len(mentions))) - {i for _, i in assigned}):
-        value = mentions[i][3]
-        claims.append(Claim(None, value, "unresolved" if _norm(value) in known else "lacking"))
-    return Judgement(_verdict(claims), claims, parsed=negated is not None)
+    placed = {i for _, i in assigned}
+    claims += [replace(unplaced_claim(facts, m), start=m[0])
+               for i, m in enumerate(mentions) if i not in placed]
+    return _verdict(sorted(claims, key=lambda c: -1 if c.start is None else c.start),
+                    parsed=negated is not None)
 
 
-def _verdict(claims: list[Claim]) -> str:
-    statuses = {c.status for c in claims}
-    if "contradicted" in statuses:
-        return "intrinsic"
-    if "lacking" in statuses:
-        return "extrinsic"
-    return "faithful" if "supported" in statuses else "unverifiable"
+def initial_entity(judgement: Judgement, summary: str) -> str | None:
+    """How the summary-initial name reads: ``supported``, its error class, or ``None`` when
+    the summary does not open with a name (usually the subject: winner, buyer, acquirer)."""
+    text = summary if isinstance(summary, str) else ""
+    first = len(text) - len(text.lstrip())
+    for claim in judgement.claims:
+        if claim.start == first and claim.role != "event" and claim.value[:1].isupper():
+            return claim.error or "supported"
+    return None
 
 
-def hallucination_rate(judgements: list[Judgement]) -> dict[str, float]:
-    """Return the share of each verdict, ``hallucination_rate`` (intrinsic + extrinsic), and
-    ``fact_precision``: the share of role facts asserted over all summaries that are supported
-    (NaN when no summary asserts any)."""
-    n = max(len(judgements), 1)
-    shares = {v: sum(j.verdict == v for j in judgements) / n for v in VERDICTS}
-    shares["hallucination_rate"] = shares["intrinsic"] + shares["extrinsic"]
-    facts = [c for j in judgements for c in j.claims if c.role not in (None, "event")]
-    supported = sum(c.status == "supported" for c in facts)
-    shares["fact_precision"] = supported / len(facts) if facts else float("nan")
-    return shares
+def _verdict(claims: list[Claim], parsed: bool) -> Judgement:
+    labels = {c.label for c in claims}
+    intrinsic, extrinsic = "intrinsic" in labels, "extrinsic" in labels
+    if intrinsic or extrinsic:
+        verdict = "both" if intrinsic and extrinsic else ("intrinsic" if intrinsic else "extrinsic")
+    elif parsed and all(c.status == "supported" for c in claims):
+        verdict = "faithful"
+    else:
+        verdict = "unverifiable"
+    return Judgement(verdict, claims, parsed, intrinsic, extrinsic)
+
+
+def hallucination_rate(judgements: list[Judgement]) -> dict[str, float | None]:
+    """Return summary shares and fact rates over ``judgements``.
+
+    Summary shares: ``intrinsic``, ``extrinsic`` (a summary may count in both),
+    ``hallucination_rate`` (either), ``unverifiable``, ``faithful`` and ``not_faithful``
+    (hallucinated or unverifiable: what a system is charged with). Facts: ``facts_per_summary``,
+    ``hallucinated_fact_rate`` (the share of asserted facts not supported) and
+    ``fact_precision`` (its complement); both ``None`` when no summary asserts a fact.
+    """
+    n = len(judgements)
+    if not n:
+        return {}
+    share = lambda test: sum(map(test, judgements)) / n  # noqa: E731
+    rates = {"intrinsic": share(lambda j: j.intrinsic), "extrinsic": share(lambda j: j.extrinsic),
+             "hallucination_rate": share(lambda j: j.hallucinated),
+             "unverifiable": share(lambda j: j.verdict == "unverifiable"),
+             "faithful": share(lambda j: j.verdict == "faithful")}
+    rates["not_faithful"] = 1.0 - rates["faithful"]
+    facts = [c for j in judgements for c in j.facts()]
+    bad = sum(c.status != "supported" for c in facts)
+    rates["facts_per_summary"] = len(facts) / n
+    rates["hallucinated_fact_rate"] = bad / len(facts) if facts else None
+    rates["fact_precision"] = (len(facts) - bad) / len(facts) if facts else None
+    return rates
+
+
+def error_counts(judgements: list[Judgement]) -> dict[str, int]:
+    """Count asserted facts by error class (``supported`` for the correct ones)."""
+    counts: dict[str, int] = {}
+    for claim in (c for j in judgements for c in j.claims):
+        key = claim.error or ("supported" if claim.status == "supported" else claim.status)
+        counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -17,12 +17,13 @@ class ScoreResult:
     scores: dict[str, list[float]]
     explanations: list[dict] = field(default_factory=list)
 
-    def mean(self) -> dict[str, float]:
-        """Return the mean of each score column over the examples that have a value."""
+    def mean(self) -> dict[str, float | None]:
+        """Return the mean of each score column over the examples that have a value, in
+        float64; ``None`` for a column where no example has one (all sentinels)."""
         out = {}
         for name, values in self.scores.items():
-            kept = [v for v in values if v is not None]
-            out[name] = sum(kept) / len(kept) if kept else float("nan")
+            kept = [float(v) for v in values if v is not None]
+            out[name] = sum(kept) / len(kept) if kept else None
         return out
 
 
