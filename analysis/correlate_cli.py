@@ -1,12 +1,19 @@
 """``quals-bench correlate TABLE --human COL --metrics COL [COL ...] [--control COL] --out OUT.json``.
 
 TABLE is JSON (a list of objects), JSONL or CSV, one row per summary. OUT.json maps each metric
-column to ``n``, ``pearson``/``spearman``/``kendall`` with p-values and bootstrap CIs (and the
-partial Pearson correlation when ``--control`` names a categorical column), and holds
+column to ``n``, ``pearson``/``spearman``/``kendall`` with p-values and bootstrap CIs, and holds
 ``williams``: for each ordered pair "A>B" the one-sided p-value that A correlates more with the
 human score than B. Each metric's statistics use the rows where it and the human column have
 numbers (its ``dropped`` counts the others); the Williams tests use the rows where every metric
 has one (the top-level ``dropped`` counts the others).
+
+``--control COLUMN`` (categorical, e.g. the system) adds, per metric, three correlations with
+the column's effect removed by least squares on its one-hot groups, each with a ``_p`` value
+(:func:`analysis.correlation.partial_correlation`): ``partial_pearson`` (Pearson r of the
+residuals), ``partial_spearman`` (the textbook partial Spearman: Pearson r of the residuals of
+the ranks) and ``residual_spearman`` (Spearman rho of the residuals of the raw values, as
+FRANK's evaluation script computes it), and ``df``, the partial ones' degrees of freedom.
+OUT.json is strict JSON: an undefined statistic is ``null``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.correlation import correlations, partial_correlation, williams
+from lightning_modules.data.jsonl import write_json  # standard library only: no torch
 
 
 def read_table(path: Path) -> list[dict]:
@@ -61,7 +69,8 @@ def correlate(rows: list[dict], human: str, metrics: list[str], control: str | N
         if len(kept) < 4:
             out["williams"][f"{a}>{b}"] = float("nan")
             continue
-        r = np.corrcoef(np.vstack([columns[human], columns[a], columns[b]]))
+        with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: NaN, then null
+            r = np.corrcoef(np.vstack([columns[human], columns[a], columns[b]]))
         out["williams"][f"{a}>{b}"] = williams(r[0, 1], r[0, 2], r[1, 2], len(kept))
     return out
 
@@ -80,6 +89,6 @@ def main(argv: list[str]) -> int:
     a = p.parse_args(argv)
     result = correlate(read_table(a.table), a.human, a.metrics, a.control,
                        np.random.default_rng(a.seed), a.n_resamples)
-    a.out.write_text(json.dumps(result, indent=2))
+    write_json(a.out, result)
     print(f"wrote {a.out} ({result['dropped']} rows dropped)")
     return 0

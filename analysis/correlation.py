@@ -29,24 +29,62 @@ def correlations(metric, human, rng: np.random.Generator, n_resamples: int = 100
 
 
 def residualize(values, groups) -> np.ndarray:
-    """Residuals of ``values`` after least squares on an intercept and one-hot ``groups``."""
+    """Residuals of ``values`` after least squares on an intercept and one-hot ``groups``.
+
+    That fit is each group's mean, subtracted here in closed form, so residuals that are equal
+    in exact arithmetic are equal floats and tie when ranked (a solver's rounding can split them).
+    """
+    values = np.asarray(values, dtype=float)
     labels = np.unique(np.asarray(groups), return_inverse=True)[1]
-    design = np.eye(labels.max() + 1)[labels]  # one column per group spans the intercept
-    coef, *_ = np.linalg.lstsq(design, np.asarray(values, dtype=float), rcond=None)
-    return np.asarray(values, dtype=float) - design @ coef
+    means = np.bincount(labels, weights=values) / np.bincount(labels)
+    return values - means[labels]
+
+
+def _t_test_p(r: float, df: int) -> float:
+    """Two-sided p-value of a correlation ``r`` under Student's t with ``df`` degrees of freedom."""
+    t = r * np.sqrt(df / max(1e-300, 1 - r * r))
+    return float(2 * stats.t.sf(abs(t), df))
+
+
+def _constant(residuals: np.ndarray, values) -> bool:
+    """Whether ``residuals`` are zero up to rounding (the groups explain ``values`` fully)."""
+    scale = max(1.0, float(np.max(np.abs(np.asarray(values, dtype=float)))))
+    return bool(np.max(np.abs(residuals)) <= 1e-12 * scale)
 
 
 def partial_correlation(metric, human, groups) -> dict:
-    """Pearson r of the residuals after regressing both on the groups' indicators.
+    """Correlations of ``metric`` with ``human`` once a categorical control ``groups`` is removed.
 
-    The p-value uses ``n - 2 - (k - 1)`` degrees of freedom for ``k`` groups.
+    Removing means least squares on the groups' indicators (one-hot, which spans the intercept):
+
+    - ``partial_pearson``: Pearson r of the residuals of the raw values;
+    - ``partial_spearman``: the textbook partial Spearman, Pearson r of the residuals of the
+      ranks (average ranks for ties, both columns ranked over all rows);
+    - ``residual_spearman``: Spearman rho of the residuals of the raw values, as the evaluation
+      script of FRANK (Pagnoni et al., 2021, ``human_metric_correlation``) computes it and its
+      tables report.
+
+    Each has a two-sided ``_p``: the two partial ones from t with ``df = n - 2 - (k - 1)`` for
+    ``k`` groups; ``residual_spearman_p`` is ``scipy.stats.spearmanr``'s on the residuals
+    (``n - 2`` degrees of freedom), as in that script. Undefined values (``df < 1``, or a column
+    the groups explain fully) are NaN.
     """
-    rx, ry = residualize(metric, groups), residualize(human, groups)
-    r = float(np.corrcoef(rx, ry)[0, 1])
-    k = len(np.unique(np.asarray(groups)))
-    df = len(rx) - 2 - (k - 1)
-    t = r * np.sqrt(df / max(1e-300, 1 - r * r))
-    return {"partial_pearson": r, "partial_pearson_p": float(2 * stats.t.sf(abs(t), df)), "df": df}
+    groups = np.asarray(groups)
+    k = len(np.unique(groups))
+    df = len(groups) - 2 - (k - 1)
+    raw = [residualize(v, groups) for v in (metric, human)]
+    ranked = [residualize(stats.rankdata(v), groups) for v in (metric, human)]
+    out = {"df": df}
+    if df < 1 or any(_constant(r, v) for r, v in zip(raw, (metric, human))):
+        for name in ("partial_pearson", "partial_spearman", "residual_spearman"):
+            out.update({name: float("nan"), f"{name}_p": float("nan")})
+        return out
+    for name, (rx, ry) in (("partial_pearson", raw), ("partial_spearman", ranked)):
+        r = float(np.corrcoef(rx, ry)[0, 1])
+        out.update({name: r, f"{name}_p": _t_test_p(r, df)})
+    rho, p = stats.spearmanr(*raw)
+    out.update({"residual_spearman": float(rho), "residual_spearman_p": float(p)})
+    return out
 
 
 def williams_t(r12: float, r13: float, r23: float, n: int) -> float:

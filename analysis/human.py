@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from lightning_modules.data.jsonl import write_json  # standard library only: no torch
+
 ATTRIBUTES = ("factual_consistency", "informativeness", "grammaticality")
 CHOICES = {"1": 1, "2": 2, "tie": 0}
 
@@ -43,8 +45,8 @@ def export_sheet(items: list[dict], system_a: str, system_b: str, sheet: Path, k
             label = f"item-{n:04d}"
             mapping[label] = {"id": item["id"], "summary_1": system_a if a_first else system_b}
             writer.writerow([label, item["document"], first, second, *[""] * len(ATTRIBUTES)])
-    Path(key).write_text(json.dumps({"system_a": system_a, "system_b": system_b,
-                                     "items": mapping, **(extra or {})}, indent=2))
+    write_json(key, {"system_a": system_a, "system_b": system_b, "items": mapping,
+                     **(extra or {})})
 
 
 def import_sheets(sheets: list[Path], key: Path) -> dict[str, dict[str, dict[str, int]]]:

@@ -17,6 +17,8 @@ import pytorch_lightning as pl
 from pytorch_lightning.callbacks import BasePredictionWriter
 from torch.utils.data import DataLoader
 
+from lightning_modules.data.jsonl import dumps
+
 
 def shard(path: Path, rank: int) -> Path:
     """The cache file a process of ``rank`` appends to (rank 0: ``path`` itself)."""
@@ -45,12 +47,13 @@ def _last_byte(path: Path) -> bytes:
 
 
 def append_cache(path: Path, entries: list[dict]) -> None:
-    """Append finished results and force them to disk."""
+    """Append finished results as strict JSON lines (:func:`~lightning_modules.data.jsonl.dumps`)
+    and force them to disk."""
     with open(path, "a", encoding="utf-8") as f:
         if f.tell() and _last_byte(path) != b"\n":
             f.write("\n")  # a previous kill left a partial line: start a fresh one
         for entry in entries:
-            f.write(json.dumps(entry) + "\n")
+            f.write(dumps(entry) + "\n")  # strict: a NaN score is cached as null
         f.flush()
         os.fsync(f.fileno())
 

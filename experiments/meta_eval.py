@@ -6,15 +6,15 @@ metric and write per-summary scores beside the human scores, ready for ``quals-b
 
 Writes ``DIR/<file stem>.jsonl`` (``id``, ``human``, one column per metric) and
 ``DIR/correlations.json`` (per file: each metric's Pearson/Spearman/Kendall with the human score
-and Williams p-values). There are no reference summaries in these files, so ROUGE-L is computed
-against the article (a lexical-overlap baseline). Models trained on the synthetic corpus are not
-expected to transfer to real news: read the numbers as a check of the machinery.
+and Williams p-values; ``null`` where a statistic is undefined, e.g. for a constant column).
+There are no reference summaries in these files, so ROUGE-L is computed against the article (a
+lexical-overlap baseline). Models trained on the synthetic corpus are not expected to transfer
+to real news: read the numbers as a check of the machinery.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     from analysis.correlate_cli import correlate
     from analysis.qags_data import read_qags
     from experiments.metric_validity import build_scorers
-    from lightning_modules.data.jsonl import write_jsonl
+    from lightning_modules.data.jsonl import write_json, write_jsonl
 
     p = argparse.ArgumentParser(prog="quals-bench meta-eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -60,5 +60,5 @@ def main(argv: list[str]) -> int:
             m = report[path.stem][name]
             print(f"{path.stem:12} {name:7} n={m['n']:3d} (dropped {report[path.stem]['dropped']}) pearson={m['pearson']:+.3f} "
                   f"spearman={m['spearman']:+.3f} kendall={m['kendall']:+.3f}")
-    (out / "correlations.json").write_text(json.dumps(report, indent=2))
+    write_json(out / "correlations.json", report)
     return 0

@@ -19,7 +19,8 @@ per example keyed by the SHA-256 of (metric settings, model, document, summary, 
 re-run scores only what the cache lacks; a line cut short by a kill is ignored. The output is
 written to a temporary file and renamed at the end, so a killed run leaves no half-written
 output. Bad rows (missing field, non-string, broken JSON) raise an error naming line and field,
-or with ``--on-bad-row sentinel`` get ``score: null`` and the problem in ``explanation``.
+or with ``--on-bad-row sentinel`` get ``score: null`` and the problem in ``explanation``. Output
+and cache are strict JSON: a score the metric could not compute (NaN) is written as ``null``.
 """
 
 from __future__ import annotations

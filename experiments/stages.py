@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from lightning_modules.data.jsonl import write_json
 
 
 def content_hash(obj) -> str:
@@ -24,11 +25,10 @@ def content_hash(obj) -> str:
 
 
 def write_json_atomic(path: Path, obj) -> None:
-    """Write JSON to ``path`` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str))
-    os.replace(tmp, path)
+    """Write ``obj`` to ``path`` as strict JSON, keys sorted, through a temporary file renamed
+    into place (:func:`lightning_modules.data.jsonl.write_json`: NaN/inf sentinels become
+    ``null``; a value JSON cannot hold raises ``TypeError``)."""
+    write_json(path, obj, sort_keys=True)
 
 
 UNHASHED = ("wandb",)
