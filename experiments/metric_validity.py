@@ -13,12 +13,12 @@ less consistent). Sentinel scores are counted and left out.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import defaultdict
 from pathlib import Path
 
 from analysis.discrimination import auroc
+from lightning_modules.data.jsonl import write_json
 from lightning_modules.data.readers import RowReader
 
 
@@ -118,7 +118,7 @@ def main() -> None:
     tables = metric_validity(build_scorers(a), items(Path(a.corpus), a.docs))
     print(markdown(tables))
     if a.out:
-        Path(a.out).write_text(json.dumps(tables, indent=2))
+        write_json(a.out, tables)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ role's value or a distractor: the "wrong boxer" the model must not pick) or not.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import torch
 
 from lightning_modules.data import inventory
 from lightning_modules.data.events import EVENT_TYPES
+from lightning_modules.data.jsonl import dumps, write_json
 from lightning_modules.data.tokenizer import QA_SEP
 from lightning_modules.metrics.qags_core import normalize_answer, token_f1
 
@@ -150,10 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out")
     a = p.parse_args(argv)
     table = reading_probe(Path(a.corpus), a.docs, a.qa, a.qagen)
-    text = json.dumps(table, indent=2)
-    print(text)
+    print(dumps(table, indent=2))
     if a.out:
-        Path(a.out).write_text(text + "\n")
+        write_json(a.out, table)
     return 0
 
 

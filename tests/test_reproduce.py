@@ -11,19 +11,19 @@ from experiments.pipeline import main
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 
 
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reproduce") / "smoke"
-    assert main(["--out", str(out), "--preset", "smoke", "--wandb", "disabled"]) == 0
-    return out
-
 
 def test_results_json_tables_and_per_example_files(smoke):
     results = json.loads((smoke / "results.json").read_text())
     assert set(results["systems"]) == set(SYSTEMS)
     for system in results["systems"].values():
-        for key in ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucination_rate"):
+        for key in ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucination_rate",
+                    "intrinsic", "extrinsic", "unverifiable", "hallucinated_fact_rate",
+                    "facts_per_summary"):
             assert key in system
+        assert system["hallucination_rate"] <= system["intrinsic"] + system["extrinsic"]
+        assert max(system["intrinsic"], system["extrinsic"]) <= system["hallucination_rate"]
+        assert set(system["ci"]) >= {"hallucinated", "intrinsic", "extrinsic", "unverifiable"}
+    assert set(results["metric_auroc_system_outputs"]) == {"rougeL", "factcc", "qags", "quals"}
     assert set(results["metric_auroc"]) == {"rougeL", "factcc", "qags", "quals"}
     assert set(results["significance_vs_mle"]) == {"rouge_conseq", "quals_conseq"}
     assert (smoke / "results.md").read_text().startswith("| system |")
@@ -33,11 +33,24 @@ def test_results_json_tables_and_per_example_files(smoke):
         assert len(rows) == 6 and "factcc" in json.loads(rows[0])
 
 
+def test_reading_probe_on_the_smoke_run(smoke):
+    """Every document question of the first 4 test documents is asked of both models."""
+    probe = json.loads((smoke / "results.json").read_text())["reading_probe"]
+    corpus = [json.loads(line) for line in (smoke / "corpus" / "test.jsonl").open()][:4]
+    n = sum(len(r["qa_document"]) for r in corpus)
+    for model in ("qa", "qagen"):
+        table = probe[model]
+        assert table["n"] == n == probe["questions"]
+        assert sum(g["n"] for g in table["by_role"].values()) == n
+        assert 0 <= table["exact_match"] <= table["f1"] <= 1
+        assert 0 < table["n_distractor"] < n  # both kinds of question occur
+
+
 def test_rerun_skips_every_stage(smoke, capsys):
     capsys.readouterr()
     assert main(["--out", str(smoke), "--preset", "smoke"]) == 0  # W&B mode changes nothing
     log = capsys.readouterr().out
-    assert log.count("finished earlier, skipped") == 16 and ": running" not in log
+    assert log.count("finished earlier, skipped") == 18 and ": running" not in log
 
 
 def test_analyze_writes_a_report_with_figures(smoke, tmp_path):
