@@ -44,15 +44,18 @@ def tokenizer(argv: list[str]) -> int:
 
 
 def judge_file(argv: list[str]) -> int:
-    """``quals-bench judge --input SPLIT.jsonl [--field summary]``: oracle verdict counts."""
-    from lightning_modules.data.oracle import judge
+    """``quals-bench judge --input SPLIT.jsonl [--field summary]``: oracle verdict counts, the
+    summary shares (intrinsic, extrinsic, unverifiable...) and the claims by error class."""
+    from lightning_modules.data.oracle import error_counts, hallucination_rate, judge
     from lightning_modules.data.readers import RowReader
 
     p = argparse.ArgumentParser(prog="quals-bench judge", description=judge_file.__doc__)
     p.add_argument("--input", required=True, help="JSONL rows with 'facts' and the field")
     p.add_argument("--field", default="summary")
     a = p.parse_args(argv)
-    counts = Counter(judge(r["facts"], r["summary"]).verdict
-                     for r in RowReader(summary_field=a.field).read_jsonl(a.input))
-    print(json.dumps(dict(counts)))
+    judgements = [judge(r["facts"], r["summary"])
+                  for r in RowReader(summary_field=a.field).read_jsonl(a.input)]
+    print(json.dumps({"verdicts": dict(Counter(j.verdict for j in judgements)),
+                      "rates": hallucination_rate(judgements),
+                      "claims": error_counts(judgements)}))
     return 0

@@ -153,3 +153,20 @@ def test_a_person_in_a_club_slot_is_read_by_the_relaxed_parse():
     assert ("loser", "Dmitri Merriman", "wrong_entity") in claims
     assert ("winner", "Rosley Albion", "wrong_entity") in claims
     assert j.verdict == "intrinsic" and j.parsed
+
+
+def test_judge_command_counts_labels(tmp_path, capsys):
+    import json
+
+    from experiments.commands import judge_file
+
+    lines = [{"facts": FACTS, "document": "d", "summary": s} for s in
+             ("Walby Town beat Rosley Albion 3-1.", "Kelton Rangers beat Rosley Albion 4-0.",
+              "the the the")]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert judge_file(["--input", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["verdicts"] == {"intrinsic": 1, "both": 1, "unverifiable": 1}
+    assert out["rates"]["intrinsic"] == 2 / 3 and out["rates"]["extrinsic"] == 1 / 3
+    assert out["claims"]["wrong_value"] == 1 and out["claims"]["invented_entity"] == 1

@@ -366,7 +366,8 @@ def hallucination_rate(judgements: list[Judgement]) -> dict[str, float | None]:
 
 
 def error_counts(judgements: list[Judgement]) -> dict[str, int]:
-    """Count asserted facts by error class (``supported`` for the correct ones)."""
+    """Count every claim (filled roles, the event, unplaced mentions) by error class, or
+    ``supported`` / its status where it has none."""
     counts: dict[str, int] = {}
     for claim in (c for j in judgements for c in j.claims):
         key = claim.error or ("supported" if claim.status == "supported" else claim.status)
