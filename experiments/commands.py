@@ -11,7 +11,7 @@ from pathlib import Path
 
 def corpus(argv: list[str]) -> int:
     """``quals-bench corpus --num-docs N --seed S --out DIR``."""
-    from lightning_modules.data.generator import CorpusConfig, write_corpus
+    from lightning_modules.world.generator import CorpusConfig, write_corpus
 
     p = argparse.ArgumentParser(prog="quals-bench corpus", description=corpus.__doc__)
     p.add_argument("--num-docs", type=int, default=CorpusConfig.num_docs)
@@ -46,7 +46,7 @@ def tokenizer(argv: list[str]) -> int:
 def judge_file(argv: list[str]) -> int:
     """``quals-bench judge --input SPLIT.jsonl [--field summary]``: oracle verdict counts, the
     summary shares (intrinsic, extrinsic, unverifiable...) and the claims by error class."""
-    from lightning_modules.data.oracle import error_counts, hallucination_rate, judge
+    from lightning_modules.world.oracle import error_counts, hallucination_rate, judge
     from lightning_modules.data.readers import RowReader
 
     p = argparse.ArgumentParser(prog="quals-bench judge", description=judge_file.__doc__)

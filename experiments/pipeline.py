@@ -52,7 +52,7 @@ SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 
 def corpus_stage(s: dict) -> dict:
     """Generate the synthetic corpus into ``<out>/corpus``."""
-    from lightning_modules.data.generator import CorpusConfig, write_corpus
+    from lightning_modules.world.generator import CorpusConfig, write_corpus
 
     cfg = CorpusConfig(num_docs=s["num_docs"], seed=s["seed"])
     write_corpus(cfg, s["corpus"])

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import torch
 
-from lightning_modules.data import inventory
-from lightning_modules.data.events import EVENT_TYPES
+from lightning_modules.world import inventory
+from lightning_modules.world.events import EVENT_TYPES
 from lightning_modules.data.jsonl import dumps, write_json
 from lightning_modules.data.tokenizer import QA_SEP
 from lightning_modules.metrics.qags_core import normalize_answer, token_f1

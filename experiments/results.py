@@ -18,7 +18,7 @@ RESULT_KEYS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "halluci
 
 def reference_noise(corpus: Path) -> dict:
     """Return the share of test references the oracle finds unfaithful, and the flagged share."""
-    from lightning_modules.data.oracle import judge
+    from lightning_modules.world.oracle import judge
     from lightning_modules.data.readers import RowReader
 
     rows = list(RowReader().read_jsonl(corpus / "test.jsonl"))

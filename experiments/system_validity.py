@@ -47,7 +47,7 @@ def pool(candidates: Path, scored: Path, corpus: Path, docs: int) -> list[dict]:
 
 def judge_rows(rows: list[dict]) -> None:
     """Add the oracle's reading to each row: verdict, hallucinated, invented, bad facts."""
-    from lightning_modules.data.oracle import judge
+    from lightning_modules.world.oracle import judge
 
     for row in rows:
         j = judge(row["facts"], row["summary"])

@@ -9,7 +9,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
 
-from lightning_modules.data.generator import CorpusConfig, write_corpus  # noqa: E402
+from lightning_modules.world.generator import CorpusConfig, write_corpus  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ import json
 import random
 import re
 
-from lightning_modules.data.events import EVENT_TYPES
-from lightning_modules.data.generator import CorpusConfig, generate_split, write_corpus
-from lightning_modules.data.inventory import entity_type
+from lightning_modules.world.events import EVENT_TYPES
+from lightning_modules.world.generator import CorpusConfig, generate_split, write_corpus
+from lightning_modules.world.inventory import entity_type
 
 FIELDS = {"id", "event_type", "document", "summary", "reference_hallucinated",
           "faithful_summary", "facts", "qa_document", "qa_summary", "corruptions"}

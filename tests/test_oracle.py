@@ -5,9 +5,9 @@ import string
 
 import pytest
 
-from lightning_modules.data.corruption import OPERATORS
-from lightning_modules.data.generator import CorpusConfig, generate_split
-from lightning_modules.data.oracle import VERDICTS, error_counts, hallucination_rate, judge
+from lightning_modules.world.corruption import OPERATORS
+from lightning_modules.world.generator import CorpusConfig, generate_split
+from lightning_modules.world.oracle import VERDICTS, error_counts, hallucination_rate, judge
 
 FACTS = {
     "event_type": "sports_result",

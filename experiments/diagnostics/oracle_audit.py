@@ -56,7 +56,7 @@ def sample(runs: list[Path], seed: int = 0) -> list[dict]:
 
 def agreement(items: list[dict]) -> dict:
     """Agreement of the oracle with each item's ``label``, and the disagreements."""
-    from lightning_modules.data.oracle import judge
+    from lightning_modules.world.oracle import judge
 
     keys = ("faithful", "intrinsic", "extrinsic")
     agree = {k: 0 for k in keys}

@@ -20,7 +20,7 @@ from experiments.stages import Stage, run_stages
 
 def oracle_score(facts: dict, summary: str) -> float:
     """Supported share of the summary's role facts, plus 1 when the oracle finds it faithful."""
-    from lightning_modules.data.oracle import judge
+    from lightning_modules.world.oracle import judge
 
     j = judge(facts, summary)
     roles = [c for c in j.claims if c.role not in (None, "event")]

@@ -21,9 +21,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from lightning_modules.data import inventory
-from lightning_modules.data.events import EVENT_TYPES
-from lightning_modules.data.summary import SummarySpec, realize
+from lightning_modules.world import inventory
+from lightning_modules.world.events import EVENT_TYPES
+from lightning_modules.world.summary import SummarySpec, realize
 
 ENTITY_TYPES = ("person", "org", "place", "thing")
 

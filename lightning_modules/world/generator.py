@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lightning_modules.data import inventory
-from lightning_modules.data.corruption import corrupt_all
 from lightning_modules.data.jsonl import write_jsonl
-from lightning_modules.data.events import EVENT_TYPES, GENERIC_FILLER, EventType
-from lightning_modules.data.summary import SummarySpec, realize, slots
+from lightning_modules.world import inventory
+from lightning_modules.world.corruption import corrupt_all
+from lightning_modules.world.events import EVENT_TYPES, GENERIC_FILLER, EventType
+from lightning_modules.world.summary import SummarySpec, realize, slots
 
 SPLITS = ("train", "validation", "test")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from lightning_modules.data.events import EVENT_TYPES
+from lightning_modules.world.events import EVENT_TYPES
 
 _SLOT = re.compile(r"\{(\w+)\}")
 

@@ -45,8 +45,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
-from lightning_modules.data import inventory
-from lightning_modules.data.events import EVENT_TYPES
+from lightning_modules.world import inventory
+from lightning_modules.world.events import EVENT_TYPES
 
 VERDICTS = ("faithful", "intrinsic", "extrinsic", "both", "unverifiable")
 MONTHS = "|".join(inventory.MONTHS)
