@@ -97,3 +97,18 @@ def test_callback_with_quals_writes_scores_pairs_and_counts_sentinels(tmp_path, 
     assert metrics["test/quals_sentinel"] == sum(r["quals"] is None for r in rows) == 3
     ckpt = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=False)
     assert not any("scorer" in k or "qagen" in k for k in ckpt["state_dict"])
+
+
+def test_summarize_truncates_documents_as_training_does(tokenizer_dir):
+    """Two documents equal in their first ``max_source_length`` tokens get one summary."""
+    from lightning_modules.models.mle import MLEModule
+
+    torch.manual_seed(0)
+    module = MLEModule(tokenizer=str(tokenizer_dir), max_source_length=6, num_beams=1,
+                       max_length=8, min_length=1)
+    head = "Norborough Town beat Rosley Albion 3-1 at Lindminster on 7 September"
+    a, b = module.summarize([head + " in the rain.", head + ". Kelton Rangers lost."])
+    assert a == b
+    module.hparams.max_source_length = 64
+    a, b = module.summarize([head + " in the rain.", head + ". Kelton Rangers lost."])
+    assert a != b

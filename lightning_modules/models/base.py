@@ -24,13 +24,16 @@ class Seq2SeqModule(pl.LightningModule):
         dropout: model dropout.
         copy_head: give a ``tiny``/``small`` preset a pointer-generator copy head.
         num_beams, max_length, min_length, length_penalty: beam-search settings for summaries.
+        max_source_length: documents are truncated to this many tokens when summarizing, as
+            the data module truncates them in training (its ``max_source_length``).
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
                  learning_rate: float = 1e-3, weight_decay: float = 0.01,
                  warmup_steps: int = 200, scheduler: str = "linear", dropout: float = 0.1,
                  num_beams: int = 4, max_length: int = 64, min_length: int = 5,
-                 length_penalty: float = 1.0, copy_head: bool = True):
+                 length_penalty: float = 1.0, copy_head: bool = True,
+                 max_source_length: int = 256):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
@@ -81,7 +84,8 @@ class Seq2SeqModule(pl.LightningModule):
         summaries = []
         for i in range(0, len(documents), batch_size):
             enc = self.tokenizer(documents[i:i + batch_size], truncation=True, padding=True,
-                                 max_length=512, return_tensors="pt").to(self.device)
+                                 max_length=self.hparams.get("max_source_length", 256),
+                                 return_tensors="pt").to(self.device)
             summaries += self.generate(enc["input_ids"], enc["attention_mask"], **overrides)
         self.train(was_training)
         return [s.strip() for s in summaries]

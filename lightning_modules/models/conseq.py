@@ -53,7 +53,8 @@ class ConSeqModule(MLEModule):
         loss, parts = conseq_loss(pos_logits, pos_labels, neg_logits, neg_labels,
                                   hp.label_smoothing, hp.positive_weight, hp.negative_weight)
         size = batch["input_ids"].size(0)
-        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=size)
+        sync = stage != "train"  # epoch-level validation means over every rank, as the base does
+        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=size, sync_dist=sync)
         for name, value in parts.items():
-            self.log(f"{stage}/{name}", value, batch_size=size)
+            self.log(f"{stage}/{name}", value, batch_size=size, sync_dist=sync)
         return loss
