@@ -40,6 +40,18 @@ def read_table(path: Path) -> list[dict]:
     return json.loads(text)
 
 
+def check_columns(rows: list[dict], path, columns: list[str]) -> None:
+    """Raise ``ValueError`` naming the table and column if the table is empty or a column
+    is in no row (a typo would otherwise give ``n: 0`` and null statistics)."""
+    if not rows:
+        raise ValueError(f"{path}: the table has no rows")
+    present = set().union(*(r.keys() for r in rows if isinstance(r, dict)))
+    missing = [c for c in columns if c not in present]
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(map(repr, missing))}; "
+                         f"columns: {', '.join(sorted(present))}")
+
+
 def _number(value):
     try:
         number = float(value)
@@ -87,8 +99,15 @@ def main(argv: list[str]) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--n-resamples", type=int, default=1000)
     a = p.parse_args(argv)
-    result = correlate(read_table(a.table), a.human, a.metrics, a.control,
-                       np.random.default_rng(a.seed), a.n_resamples)
+    if not a.table.is_file():
+        p.error(f"{a.table}: no such file")
+    rows = read_table(a.table)
+    try:
+        check_columns(rows, a.table, [a.human, *a.metrics, *([a.control] if a.control else [])])
+    except ValueError as err:
+        p.error(str(err))
+    result = correlate(rows, a.human, a.metrics, a.control, np.random.default_rng(a.seed),
+                       a.n_resamples)
     write_json(a.out, result)
     print(f"wrote {a.out} ({result['dropped']} rows dropped)")
     return 0

@@ -151,6 +151,17 @@ def _settings(a) -> dict:
     return (yaml.safe_load(a.config.read_text()) or {}) if a.config else {}
 
 
+def checkpoint_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a model to load, or ``None``: a ``.ckpt`` or folder that does
+    not exist (a Hugging Face name without a local folder is left to the hub loader)."""
+    local = Path(path)
+    if str(path).endswith(".ckpt") and not local.is_file():
+        return "no such checkpoint file"
+    if str(path).startswith(("/", ".", "~")) and not local.exists():
+        return "no such file or folder"
+    return None
+
+
 def build_scorer(metric: str, a) -> tuple[object, dict]:
     """Return (scorer, settings that enter the cache key)."""
     from dataclasses import asdict
@@ -198,6 +209,12 @@ def main(argv: list[str]) -> int:
     missing = [f"--{n}" for n in NEEDS[a.metric] if not getattr(a, n)]
     if missing:
         p.error(f"{', '.join(missing)} required for {a.metric}")
+    if not a.input.is_file():
+        p.error(f"--input {a.input}: no such file")
+    for name in NEEDS[a.metric]:
+        problem = checkpoint_problem(getattr(a, name))
+        if problem:
+            p.error(f"--{name} {getattr(a, name)}: {problem}")
     scorer, settings = build_scorer(a.metric, a)
     try:
         counts = score_file(scorer, settings, a.input, a.output, a.cache,
