@@ -88,3 +88,41 @@ def test_strong_penalty_makes_width_one_groups_start_differently(tok):
 def test_config_rejects_uneven_groups():
     with pytest.raises(ValueError, match="multiple"):
         DiverseBeamConfig(num_beams=10, num_beam_groups=3)
+
+
+SOURCES = ["Ashbury Rovers beat Kelton City 3-1 at home on 3 May before a crowd of 9,000.",
+           "Short one.", "Police arrested Omar Keane after a raid.",
+           "Nina Osei scored twice as the visitors lost in Redfield on Sunday."]
+
+
+def eos_leaning_model(tok, seed, eos_bias):
+    """A tiny copy-head model whose beams end at scattered lengths (groups finish apart)."""
+    torch.manual_seed(seed)
+    model = build_model("tiny", tok, dropout=0.0).eval()
+    model.final_logits_bias[0, tok.eos_token_id] = eos_bias
+    return model
+
+
+@pytest.mark.parametrize("beams, groups, penalty, min_len, max_len, lp, eos_bias", [
+    (60, 60, 0.5, 8, 24, 1.0, 1.5),    # the paper's beams and groups (width 1)
+    (12, 6, 0.5, 3, 16, 1.0, 2.0),     # width 2: beams move between rows, cache reordered
+    (12, 4, 1.5, 2, 14, 2.0, 2.0),
+    (9, 3, 0.5, 4, 12, 0.0, 2.0),
+])
+def test_fast_search_equals_the_straightforward_reference(tok, beams, groups, penalty, min_len,
+                                                          max_len, lp, eos_bias):
+    from lightning_modules.decoding.diverse_beam_reference import reference_diverse_beam_search
+
+    model = eos_leaning_model(tok, beams + groups, eos_bias)
+    enc = tok(SOURCES, padding=True, return_tensors="pt")
+    cfg = DiverseBeamConfig(num_beams=beams, num_beam_groups=groups, diversity_penalty=penalty,
+                            max_length=max_len, min_length=min_len, length_penalty=lp)
+    fast = diverse_beam_search(model, enc["input_ids"], enc["attention_mask"], cfg)
+    ref = reference_diverse_beam_search(model, enc["input_ids"], enc["attention_mask"], cfg)
+    lengths = {h.length for hyps in ref for h in hyps}
+    assert min(lengths) < max_len - 1 and len(lengths) > 2  # groups finish at different steps
+    for ours, theirs in zip(fast, ref):
+        assert [(h.tokens, h.group, h.length) for h in ours] == \
+            [(h.tokens, h.group, h.length) for h in theirs]
+        assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], abs=1e-5)
+        assert [h.raw_score for h in ours] == pytest.approx([h.raw_score for h in theirs], abs=1e-5)

@@ -48,6 +48,54 @@ def test_batched_scores_equal_naive_reference(parts, monkeypatch):
             assert pa["ll_summary"] == pytest.approx(pb["ll_summary"], abs=1e-5)
 
 
+LONG_DOCS = DOCS + ["Rain fell in Kelton.", "The Crown Laurel went to Elif Delacroix on 17 October "
+                    "in Lindbury, ahead of Mateo Castellano."]
+LONG_SUMS = SUMS + ["Rain in Kelton.", "Elif Delacroix won the Crown Laurel in Lindbury on 17 "
+                    "October ahead of Mateo Castellano."]
+LONG_QAS = QAS + [[("Where did it rain?", "Kelton")],
+                  [("Who won the Crown Laurel?", "Elif Delacroix"), ("When?", "17 October"),
+                   ("Where?", "Lindbury"), ("Who was runner-up?", "Mateo Castellano")]]
+
+
+@pytest.fixture(scope="module")
+def qagen(tokenizer_dir):
+    """A tiny QAGen overfitted for 60 steps on the pairs of ``LONG_QAS``: it writes well-formed,
+    varied pairs of different lengths, so groups finish apart and many pairs are kept."""
+    torch.manual_seed(0)
+    tok = load_tokenizer(tokenizer_dir)
+    model = build_model("tiny", tok, dropout=0.0)
+    pairs = [(s, qa_target_ids(tok, q, a)) for s, qas in zip(LONG_SUMS, LONG_QAS) for q, a in qas]
+    enc = tok([s for s, _ in pairs], padding=True, return_tensors="pt")
+    labels = torch.full((len(pairs), max(len(t) for _, t in pairs)), -100)
+    for k, (_, ids) in enumerate(pairs):
+        labels[k, : len(ids)] = torch.tensor(ids)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    for _ in range(60):
+        optimizer.zero_grad()
+        model(**enc, labels=labels).loss.backward()
+        optimizer.step()
+    return tok, model.eval()
+
+
+@pytest.mark.parametrize("beams, groups", [(12, 12), (20, 10)])
+def test_fast_scorer_keeps_the_same_pairs_and_scores_as_the_straightforward_one(qagen, beams,
+                                                                                 groups):
+    tok, model = qagen
+    cfg = QualsConfig(num_beams=beams, num_beam_groups=groups, max_length=20, min_length=4,
+                      batch_size=3)
+    fast = QualsScorer(model, tok, cfg).score(LONG_DOCS, LONG_SUMS)
+    naive = NaiveQualsScorer(model, tok, cfg).score(LONG_DOCS, LONG_SUMS)
+    assert None not in fast.scores["quals"]
+    assert fast.scores["quals"] == pytest.approx(naive.scores["quals"], abs=1e-5)
+    kept = [[(p["question"], p["answer"]) for p in e["pairs"]] for e in fast.explanations]
+    assert kept == [[(p["question"], p["answer"]) for p in e["pairs"]] for e in naive.explanations]
+    assert sum(map(len, kept)) >= 2 * len(LONG_SUMS)
+    for ea, eb in zip(fast.explanations, naive.explanations):
+        for pa, pb in zip(ea["pairs"], eb["pairs"]):
+            assert pa["ll_document"] == pytest.approx(pb["ll_document"], abs=1e-5)
+            assert pa["ll_summary"] == pytest.approx(pb["ll_summary"], abs=1e-5)
+
+
 def test_formula_from_independent_teacher_forcing(parts, monkeypatch):
     tok, model = parts
     scorer = QualsScorer(model, tok)

@@ -1,37 +1,68 @@
 """QUALS speed at the paper's settings: batched scorer vs the straightforward way.
 
     python -m experiments.benchmarks.quals_speed --qagen QAGEN.ckpt --corpus DIR [--n 16]
-        [--presets tiny small]
+        [--presets tiny small] [--repeats 1] [--threads T] [--json OUT]
 
-For each configuration it scores the same ``--n`` test summaries (60 beams in 60 groups,
-diversity 0.5, length 8-60, 10 pairs) with :class:`QualsScorer` (summaries batched per
-generation call, each passage encoded once, one decoder pass for all pairs) and with
-:class:`NaiveQualsScorer` (one generation call per summary, each pair re-encoding its passage),
-checks that both give the same scores, and prints summaries/s and the ratio. ``tiny`` uses the
-given trained QAGen; ``small`` is a freshly initialised model of that size (no trained small
-QAGen ships), so it measures generation cost and keeps few or no pairs: say so when reporting.
+For each configuration it scores the same ``--n`` test summaries at the paper's settings
+(``QualsConfig()``: 60 beams in 60 groups, diversity 0.5, length 8-60, 10 pairs) with
+:class:`QualsScorer` (the fast diverse beam search, summaries sorted by length and batched,
+each passage encoded once, one decoder pass for all pairs) and with :class:`NaiveQualsScorer`
+(the straightforward search of ``diverse_beam_reference``, one call per summary, each pair
+re-encoding its passage), back to back in one process (``--repeats`` alternates them), checks
+that both give the same scores, and prints summaries/s and the ratio. ``tiny`` uses the given
+trained QAGen; ``small`` is a freshly initialised model of that size (no trained small QAGen
+ships), so it measures generation cost and keeps few or no pairs: say so when reporting.
+
+``--json`` writes ``batched_per_s``, ``straightforward_per_s``, ``speedup`` and
+``max_abs_diff`` of the first preset (summed times over the repeats), every preset under
+``presets``, the torch threads and the machine's load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
 import torch
 
 from lightning_modules.data.tokenizer import load_tokenizer
-from lightning_modules.metrics.quals import QualsConfig, QualsScorer
+from lightning_modules.metrics.quals import QualsConfig, QualsScorer, config_dict
 from lightning_modules.metrics.quals_naive import NaiveQualsScorer
 from lightning_modules.models.config import build_model
 
 
 def timed(scorer, documents, summaries) -> tuple[float, list]:
-    """Return (summaries per second, scores)."""
+    """Return (seconds, scores)."""
     start = time.perf_counter()
     scores = scorer.score(documents, summaries).scores["quals"]
-    return len(summaries) / (time.perf_counter() - start), scores
+    return time.perf_counter() - start, scores
+
+
+def max_abs_diff(a: list, b: list) -> float:
+    """Largest score difference; ``inf`` if one side has a sentinel where the other has not."""
+    both = [(x, y) for x, y in zip(a, b) if x is not None or y is not None]
+    if not all(x is not None and y is not None for x, y in both):
+        return float("inf")
+    return max((abs(x - y) for x, y in both), default=0.0)
+
+
+def compare(model, tok, cfg, docs, sums, repeats: int) -> dict:
+    """Time both scorers ``repeats`` times, alternating; return the figures."""
+    seconds = {"batched": 0.0, "straightforward": 0.0}
+    scorers = {"batched": QualsScorer(model, tok, cfg),
+               "straightforward": NaiveQualsScorer(model, tok, cfg)}
+    scores = {}
+    for _ in range(repeats):
+        for name, scorer in scorers.items():
+            elapsed, scores[name] = timed(scorer, docs, sums)
+            seconds[name] += elapsed
+    fast, slow = (repeats * len(sums) / seconds[k] for k in ("batched", "straightforward"))
+    return {"batched_per_s": fast, "straightforward_per_s": slow, "speedup": fast / slow,
+            "max_abs_diff": max_abs_diff(scores["batched"], scores["straightforward"]),
+            "scored": sum(x is not None for x in scores["batched"])}
 
 
 def models(a):
@@ -56,19 +87,29 @@ def main() -> None:
     p.add_argument("--n", type=int, default=16)
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--presets", nargs="+", default=["tiny", "small"])
+    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave as is)")
+    p.add_argument("--json", help="write the figures here")
     a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     rows = [json.loads(l) for _, l in zip(range(a.n), open(Path(a.corpus) / "test.jsonl"))]
     docs, sums = [r["document"] for r in rows], [r["summary"] for r in rows]
     cfg = QualsConfig(batch_size=a.batch_size)
-    print(f"threads={torch.get_num_threads()} summaries={a.n} settings: 60 beams/60 groups")
-    print(f"{'model':24} {'batched/s':>10} {'naive/s':>9} {'ratio':>6} {'max |diff|':>10} {'pairs':>6}")
+    result = {"threads": torch.get_num_threads(), "summaries": a.n, "repeats": a.repeats,
+              "config": config_dict(cfg), "load_avg_before": os.getloadavg()}
+    print(f"threads={result['threads']} summaries={a.n} load={result['load_avg_before']} "
+          f"settings: {cfg.num_beams} beams/{cfg.num_beam_groups} groups")
+    print(f"{'model':24} {'batched/s':>10} {'naive/s':>9} {'ratio':>6} {'max |diff|':>10} {'scored':>6}")
+    result["presets"] = {}
     for name, model, tok in models(a):
-        fast, fast_scores = timed(QualsScorer(model, tok, cfg), docs, sums)
-        slow, slow_scores = timed(NaiveQualsScorer(model, tok, cfg), docs, sums)
-        both = [(x, y) for x, y in zip(fast_scores, slow_scores) if x is not None or y is not None]
-        same_sentinels = all(x is not None and y is not None for x, y in both)
-        diff = max((abs(x - y) for x, y in both), default=0.0) if same_sentinels else float("inf")
-        print(f"{name:24} {fast:10.2f} {slow:9.2f} {fast / slow:6.2f} {diff:10.2e} {len(both):6d}")
+        r = result["presets"][name] = compare(model, tok, cfg, docs, sums, a.repeats)
+        print(f"{name:24} {r['batched_per_s']:10.2f} {r['straightforward_per_s']:9.2f} "
+              f"{r['speedup']:6.2f} {r['max_abs_diff']:10.2e} {r['scored']:6d}")
+    result.update(next(iter(result["presets"].values())))
+    result["load_avg_after"] = os.getloadavg()
+    if a.json:
+        Path(a.json).write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

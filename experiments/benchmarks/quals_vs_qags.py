@@ -1,19 +1,31 @@
 """QUALS vs QAGS speed on the same summaries, same machine, one run, backbones of equal size.
 
     python -m experiments.benchmarks.quals_vs_qags --qagen QAGEN.ckpt --qg QG.ckpt --qa QA.ckpt \\
-        --corpus DIR [--n 32] [--quals-beams 60]
+        --corpus DIR [--n 32] [--quals-beams 60] [--real DIR] [--real-n 16] [--threads T] \\
+        [--json OUT]
 
 QUALS runs one model (QAGen: diverse beam search on the summary, then two teacher-forced passes);
 QAGS runs three (answer extraction, QG by beam search per answer, QA twice per question). The
-workbench's tiny QAGen, QG and QA share one architecture (2+2-layer BART, d=128). Prints
-summaries/s for each, the ratio, and where QAGS's time goes (seconds per phase).
+workbench's tiny QAGen, QG and QA share one architecture (2+2-layer BART, d=128). For each set
+of documents it prints summaries/s of each (measured back to back), the ratio, the mean length
+of documents and summaries in tokens, and where each metric's time goes (seconds per phase).
+Both scorers are warmed up on two summaries first.
+
+Sets: ``synthetic`` (the first ``--n`` test documents of ``--corpus``) and, with ``--real``
+(the QAGS release: ``mturk_cnndm.jsonl``, ``mturk_xsum.jsonl``), ``cnndm`` and ``xsum``: the
+first ``--real-n`` articles of each with their summary (its sentences joined), where QAGS pays
+for long documents (its QA model reads the article once per question; both metrics truncate
+sources at 512 tokens). ``--json`` writes ``quals_per_s``, ``qags_per_s`` and ``ratio`` of the
+synthetic set and every set under ``sets``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import torch
@@ -22,36 +34,104 @@ from lightning_modules.metrics.qags import QagsConfig, QagsScorer
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer
 
 
-def rate(scorer, documents, summaries) -> float:
-    """Summaries per second of one ``score`` call."""
+def synthetic(corpus: str, n: int) -> tuple[list[str], list[str]]:
+    """The first ``n`` test documents of a corpus folder and their reference summaries."""
+    rows = [json.loads(l) for _, l in zip(range(n), open(Path(corpus) / "test.jsonl"))]
+    return [r["document"] for r in rows], [r["summary"] for r in rows]
+
+
+def qags_release(path: Path, n: int) -> tuple[list[str], list[str]]:
+    """The first ``n`` articles of a QAGS release file and their summaries (sentences joined)."""
+    rows = [json.loads(l) for _, l in zip(range(n), open(path))]
+    return ([r["article"] for r in rows],
+            [" ".join(s["sentence"] for s in r["summary_sentences"]) for r in rows])
+
+
+def quals_phases(scorer: QualsScorer) -> dict:
+    """Wrap the scorer's generation and teacher-forced pass; return their running seconds."""
+    seconds = defaultdict(float)
+    for name, phase in (("generate_pairs", "generation"), ("token_logprobs", "teacher-forced")):
+        original = getattr(scorer, name)
+
+        def timed(*args, _original=original, _phase=phase, **kwargs):
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                seconds[_phase] += time.perf_counter() - start
+
+        setattr(scorer, name, timed)
+    return seconds
+
+
+def measure(quals: QualsScorer, quals_seconds: dict, qags: QagsScorer, documents, summaries):
+    """Score one set with each metric, back to back; return its figures."""
+    tokens = {name: sum(len(quals.tok(t, truncation=True, max_length=512)["input_ids"])
+                        for t in texts) / len(texts)
+              for name, texts in (("document", documents), ("summary", summaries))}
+    quals_seconds.clear()
+    qags.timings.clear()
     start = time.perf_counter()
-    scorer.score(documents, summaries)
-    return len(summaries) / (time.perf_counter() - start)
+    quals.score(documents, summaries)
+    middle = time.perf_counter()
+    qags.score(documents, summaries)
+    end = time.perf_counter()
+    n = len(summaries)
+    return {"quals_per_s": n / (middle - start), "qags_per_s": n / (end - middle),
+            "ratio": (end - middle) / (middle - start), "summaries": n,
+            "mean_tokens": tokens, "quals_phases_s": dict(quals_seconds),
+            "qags_phases_s": dict(qags.timings)}
+
+
+def report(name: str, r: dict) -> None:
+    """Print one set's figures."""
+    print(f"[{name}] {r['summaries']} summaries, mean tokens: document "
+          f"{r['mean_tokens']['document']:.0f}, summary {r['mean_tokens']['summary']:.0f}")
+    print(f"  QUALS {r['quals_per_s']:.2f}/s  QAGS {r['qags_per_s']:.2f}/s  "
+          f"QUALS/QAGS {r['ratio']:.2f}x (paper: 55x)")
+    for metric in ("quals", "qags"):
+        phases = r[f"{metric}_phases_s"]
+        total = sum(phases.values()) or 1.0
+        for phase, seconds in phases.items():
+            print(f"    {metric.upper():5} {phase:22} {seconds:7.2f}s  {100 * seconds / total:5.1f}%")
 
 
 def main() -> None:
-    """Measure and print."""
+    """Measure, print and write ``--json``."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     for name in ("--qagen", "--qg", "--qa", "--corpus"):
         p.add_argument(name, required=True)
     p.add_argument("--n", type=int, default=32)
     p.add_argument("--quals-beams", type=int, default=60)
+    p.add_argument("--real", help="folder with the QAGS release's mturk_{cnndm,xsum}.jsonl")
+    p.add_argument("--real-n", type=int, default=16, help="articles per real set")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave as is)")
+    p.add_argument("--json", help="write the figures here")
     a = p.parse_args()
-    rows = [json.loads(l) for _, l in zip(range(a.n), open(Path(a.corpus) / "test.jsonl"))]
-    docs, sums = [r["document"] for r in rows], [r["summary"] for r in rows]
+    if a.threads:
+        torch.set_num_threads(a.threads)
     quals = QualsScorer.from_checkpoint(a.qagen, QualsConfig(num_beams=a.quals_beams,
                                                              num_beam_groups=a.quals_beams))
+    quals_seconds = quals_phases(quals)
     qags = QagsScorer.from_checkpoints(a.qg, a.qa, QagsConfig())
     params = {name: sum(p.numel() for p in m.parameters())
               for name, m in (("qagen", quals.model), ("qg", qags.models[0]), ("qa", qags.models[1]))}
-    print(f"threads={torch.get_num_threads()} summaries={a.n} parameters={params}")
-    r_quals, r_qags = rate(quals, docs, sums), rate(qags, docs, sums)
-    print(f"QUALS ({a.quals_beams} beams): {r_quals:.2f} summaries/s")
-    print(f"QAGS (10 answers, 10 QG beams, 2 questions/answer): {r_qags:.2f} summaries/s")
-    print(f"QUALS / QAGS speed ratio: {r_quals / r_qags:.2f}x (paper: 55x)")
-    total = sum(qags.timings.values())
-    for phase, seconds in qags.timings.items():
-        print(f"  QAGS {phase:20} {seconds:7.2f}s  {100 * seconds / total:5.1f}%")
+    result = {"threads": torch.get_num_threads(), "quals_beams": a.quals_beams,
+              "parameters": params, "load_avg_before": os.getloadavg(), "sets": {}}
+    print(f"threads={result['threads']} parameters={params} load={result['load_avg_before']}")
+    sets = {"synthetic": synthetic(a.corpus, a.n)}
+    if a.real:
+        for name in ("cnndm", "xsum"):
+            sets[name] = qags_release(Path(a.real) / f"mturk_{name}.jsonl", a.real_n)
+    documents, summaries = sets["synthetic"]
+    quals.score(documents[:2], summaries[:2]), qags.score(documents[:2], summaries[:2])  # warm-up
+    for name, (documents, summaries) in sets.items():
+        result["sets"][name] = measure(quals, quals_seconds, qags, documents, summaries)
+        report(name, result["sets"][name])
+    result.update({k: result["sets"]["synthetic"][k] for k in ("quals_per_s", "qags_per_s", "ratio")})
+    result["load_avg_after"] = os.getloadavg()
+    if a.json:
+        Path(a.json).write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ pair given the document and given the summary; QUALS = mean over pairs of (LL | 
 LL | summary), LL = mean log-probability (nats) over the pair's question, separator, answer and
 end tokens (the leading ``<s>`` is left out). No kept pair gives the sentinel ``None``.
 
-Speed: summaries are batched per generation call; each document and summary is encoded once and
-all its pairs are scored in one batched decoder pass.
+Speed: summaries are sorted by length and batched per generation call (the fast diverse beam
+search of ``decoding.diverse_beam``); each document and summary is encoded once and all its
+pairs are scored in one batched decoder pass. ``quals_naive`` is the straightforward way, which
+this must equal.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from lightning_modules.decoding.diverse_beam import DiverseBeamConfig, diverse_b
 from lightning_modules.metrics.base import ScoreResult
 from lightning_modules.metrics.quals_core import (NO_PAIRS, QAPair, filter_pairs, quals,
                                                   select_pairs)
+
+
+TEACHER_FORCED_ROWS = 8
+"""QA pairs per teacher-forced decoder call (on a CPU, 8 was the fastest of 2, 4, 8, 16, 32, 64 and all)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ class QualsScorer:
     """``score(documents, summaries)`` -> QUALS per summary (higher = more consistent)."""
 
     name = "quals"
+    search = staticmethod(diverse_beam_search)
+    """The diverse beam search ``(model, input_ids, attention_mask, config) -> hypotheses``."""
 
     def __init__(self, model, tokenizer, config: QualsConfig = QualsConfig()):
         self.model, self.tok, self.cfg = model.eval(), tokenizer, config
@@ -103,13 +111,15 @@ class QualsScorer:
 
     def generate_pairs(self, summaries: Sequence[str]) -> list[tuple[list[_Pair], int]]:
         """Return, per summary, (the kept pairs, the number of generated sequences)."""
-        out = []
-        for start in range(0, len(summaries), self.cfg.batch_size):
-            chunk = summaries[start:start + self.cfg.batch_size]
-            enc = self._encode(chunk)
-            hyps = diverse_beam_search(self.model, enc["input_ids"], enc["attention_mask"],
-                                       self.cfg.beam())
-            out += [(self._keep(summary, hs), len(hs)) for summary, hs in zip(chunk, hyps)]
+        order = sorted(range(len(summaries)), key=lambda i: len(summaries[i]))
+        out = [None] * len(summaries)
+        for start in range(0, len(order), self.cfg.batch_size):
+            chunk = order[start:start + self.cfg.batch_size]
+            enc = self._encode([summaries[i] for i in chunk])
+            hyps = self.search(self.model, enc["input_ids"], enc["attention_mask"],
+                               self.cfg.beam())
+            for i, hs in zip(chunk, hyps):
+                out[i] = (self._keep(summaries[i], hs), len(hs))
         return out
 
     def _keep(self, summary: str, hyps) -> list[_Pair]:
@@ -126,27 +136,37 @@ class QualsScorer:
                 parsed.append(_Pair(pair.question, pair.answer, rank, tuple(h.tokens), h.raw_score))
         return select_pairs(parsed, self.cfg.max_pairs)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def token_logprobs(self, passages: Sequence[str], owners: Sequence[int],
                        targets: Sequence[Sequence[int]]) -> list[list[float]]:
         """Log-probability of each target token given ``passages[owners[k]]``.
 
-        Each passage is encoded once; all targets go through one batched decoder pass.
+        Each passage is encoded once; the targets go through the decoder
+        :data:`TEACHER_FORCED_ROWS` at a time (one call for all would build a ``targets x
+        length x vocabulary`` tensor too large for the CPU's caches).
         """
         if not targets:
             return []
         enc = self._encode(passages)
         encoded = self.model.get_encoder()(input_ids=enc["input_ids"],
                                            attention_mask=enc["attention_mask"])
-        index = torch.tensor(owners, device=self.model.device)
-        encoded = type(encoded)(**{k: v.index_select(0, index) for k, v in encoded.items()
-                                   if isinstance(v, torch.Tensor)})
+        out = []
+        for start in range(0, len(targets), TEACHER_FORCED_ROWS):
+            chunk = targets[start:start + TEACHER_FORCED_ROWS]
+            index = torch.tensor(owners[start:start + len(chunk)], device=self.model.device)
+            out += self._teacher_forced(encoded, enc["attention_mask"], index, chunk)
+        return out
+
+    def _teacher_forced(self, encoded, mask, index, targets) -> list[list[float]]:
+        rows = type(encoded)(**{k: v.index_select(0, index) for k, v in encoded.items()
+                                if isinstance(v, torch.Tensor)})
         labels = torch.full((len(targets), max(map(len, targets))), -100, dtype=torch.long)
         for k, ids in enumerate(targets):
             labels[k, : len(ids)] = torch.tensor(ids)
         labels = labels.to(self.model.device)
-        logits = self.model(encoder_outputs=encoded, attention_mask=enc["attention_mask"][index],
-                            labels=labels).logits
+        decoder_input_ids = self.model.prepare_decoder_input_ids_from_labels(labels=labels)
+        logits = self.model(encoder_outputs=rows, attention_mask=mask[index],
+                            decoder_input_ids=decoder_input_ids).logits
         logp = torch.log_softmax(logits.float(), -1).gather(-1, labels.clamp(min=0)[..., None])
         return [logp[k, : len(ids), 0].tolist() for k, ids in enumerate(targets)]
 

@@ -1,13 +1,16 @@
 """QUALS computed the straightforward way: the reference the fast scorer must equal.
 
-One diverse-beam-search call per summary, and every kept pair teacher-forced with a full model
-call that re-encodes its passage. Used by the parity tests and the speed benchmark only.
+One diverse-beam-search call per summary, with the straightforward search of
+``decoding.diverse_beam_reference`` (every beam of every group decoded to the end, groups
+advanced one by one over the whole vocabulary), and every kept pair teacher-forced with a full
+model call that re-encodes its passage. Used by the parity tests and the speed benchmark only.
 """
 
 from __future__ import annotations
 
 import torch
 
+from lightning_modules.decoding.diverse_beam_reference import reference_diverse_beam_search
 from lightning_modules.metrics.base import ScoreResult
 from lightning_modules.metrics.quals import QualsScorer, check_inputs
 from lightning_modules.metrics.quals_core import quals
@@ -15,6 +18,8 @@ from lightning_modules.metrics.quals_core import quals
 
 class NaiveQualsScorer(QualsScorer):
     """Same settings and outputs as :class:`QualsScorer`, none of its batching."""
+
+    search = staticmethod(reference_diverse_beam_search)
 
     @torch.no_grad()
     def pair_ll(self, passage: str, tokens) -> float:
