@@ -4,7 +4,8 @@ Each RUN_DIR is recognised by what it holds:
 - a ``reproduce`` output (``results.json``, ``eval/<system>/scores/test.jsonl``): the results
   table (Markdown, LaTeX) with significance against the first system, figure (b) metric bars,
   (a) per-token probabilities of QUALS's most telling QA pairs, (d) QUALS of S+ and S-, and
-  each metric on faithful vs corrupted summaries;
+  each metric on faithful vs corrupted summaries and on faithful vs hallucinated outputs of the
+  models (the candidate pool), and the reading probe;
 - a run directory with ``scores/test.jsonl`` (one system, named after the folder);
 - a sweep (``sweep.json``): (c) ablation curves;
 - a meta-evaluation (``correlations.json`` beside ``mturk_*.jsonl``): (e) scatter plots;
@@ -21,7 +22,8 @@ from pathlib import Path
 from analysis import figures, tables
 from analysis.runs import load_scores
 
-METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated")
+METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated",
+           "intrinsic", "extrinsic", "unverifiable")
 
 
 def collect_systems(run_dirs: list[Path]) -> dict[str, list[dict]]:
@@ -113,7 +115,9 @@ def main(argv: list[str]) -> int:
     for run in a.runs:
         lines += selection_section(run, a.out) + validity_section(run, a.out)
         from analysis.extra_sections import human_section, meta_eval_section, sweep_section
+        from analysis.reading_sections import probe_section, system_validity_section
 
+        lines += system_validity_section(run, a.out) + probe_section(run)
         lines += sweep_section(run, a.out) + meta_eval_section(run, a.out) + human_section(run, a.out)
     (a.out / "report.md").write_text("\n".join(lines) + "\n")
     if a.wandb:

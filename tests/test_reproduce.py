@@ -62,6 +62,8 @@ def test_analyze_writes_a_report_with_figures(smoke, tmp_path):
     assert logged_keys(tmp_path / "report")["figures/metrics_by_system/_type"] == "image-file"
     report = (tmp_path / "report" / "report.md").read_text()
     assert "## Results" in report and "metrics_by_system.png" in report
+    assert "## Reading probe" in report and "| qagen |" in report
+    assert "## Metrics on the models' own outputs" in report and "| quals |" in report
     for line in report.splitlines():
         if line.startswith("!["):
             assert (tmp_path / "report" / line.split("(")[1].rstrip(")")).exists()
