@@ -150,7 +150,8 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
         **base, **metric_settings(out, p), "candidates": cand, "docs": p["system_validity_docs"],
         "scored": str(out / "conseq" / "scores"), "out": str(out / "system_validity")}))
     stages.append(Stage("reading_probe", probe_stage, {
-        **base, **metric_settings(out, p), "docs": p["probe_docs"]}))
+        **base, **metric_settings(out, p), "docs": p["probe_docs"],
+        "out": str(out / "reading_probe")}))
     return stages
 
 

@@ -23,7 +23,7 @@ import torch
 
 from lightning_modules.world import inventory
 from lightning_modules.world.events import EVENT_TYPES
-from lightning_modules.data.jsonl import dumps, write_json
+from lightning_modules.data.jsonl import dumps, write_json, write_jsonl
 from lightning_modules.data.tokenizer import QA_SEP
 from lightning_modules.metrics.qags_core import normalize_answer, token_f1
 
@@ -121,23 +121,32 @@ def probe_table(rows: list[dict], answers: list[str]) -> dict:
 
 
 def reading_probe(corpus: Path, docs: int, qa: str | None = None, qagen: str | None = None,
-                  qags: dict | None = None) -> dict:
-    """The probe's tables for the QA model and QAGen (each where its checkpoint is given)."""
+                  qags: dict | None = None, answers: Path | None = None) -> dict:
+    """The probe's tables for the QA model and QAGen (each where its checkpoint is given);
+    with ``answers``, every question with both models' answers goes to that JSONL file."""
     from lightning_modules.models.loading import load_seq2seq
 
     rows = questions(corpus, docs)
     out = {"questions": len(rows), "documents": docs}
     if qa:
-        out["qa"] = probe_table(rows, qa_answers(qa, rows, qags))
+        for row, answer in zip(rows, qa_answers(qa, rows, qags)):
+            row["qa"] = answer
+        out["qa"] = probe_table(rows, [r["qa"] for r in rows])
     if qagen:
         model, tok = load_seq2seq(qagen)
-        out["qagen"] = probe_table(rows, qagen_answers(model, tok, rows))
+        for row, answer in zip(rows, qagen_answers(model, tok, rows)):
+            row["qagen"] = answer
+        out["qagen"] = probe_table(rows, [r["qagen"] for r in rows])
+    if answers:
+        write_jsonl(answers, ({k: v for k, v in r.items() if k != "document"} for r in rows))
     return out
 
 
 def probe_stage(s: dict) -> dict:
-    """Pipeline stage: the probe on the run's QA model and QAGen."""
-    return reading_probe(Path(s["corpus"]), s["docs"], s["qa"], s["qagen"], s["qags"])
+    """Pipeline stage: the probe on the run's QA model and QAGen; every question and both
+    answers go to ``<out>/answers.jsonl``."""
+    return reading_probe(Path(s["corpus"]), s["docs"], s["qa"], s["qagen"], s["qags"],
+                         Path(s["out"]) / "answers.jsonl")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,9 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--qa")
     p.add_argument("--qagen")
     p.add_argument("--docs", type=int, default=200)
-    p.add_argument("--out")
+    p.add_argument("--out", help="write the tables as JSON here")
+    p.add_argument("--answers", type=Path, help="write every question and answer here (JSONL)")
     a = p.parse_args(argv)
-    table = reading_probe(Path(a.corpus), a.docs, a.qa, a.qagen)
+    table = reading_probe(Path(a.corpus), a.docs, a.qa, a.qagen, answers=a.answers)
     print(dumps(table, indent=2))
     if a.out:
         write_json(a.out, table)

@@ -44,6 +44,8 @@ def test_reading_probe_on_the_smoke_run(smoke):
         assert sum(g["n"] for g in table["by_role"].values()) == n
         assert 0 <= table["exact_match"] <= table["f1"] <= 1
         assert 0 < table["n_distractor"] < n  # both kinds of question occur
+    answers = [json.loads(line) for line in (smoke / "reading_probe" / "answers.jsonl").open()]
+    assert len(answers) == n and {"question", "answer", "role", "qa", "qagen"} <= set(answers[0])
 
 
 def test_rerun_skips_every_stage(smoke, capsys):
