@@ -122,6 +122,10 @@ ERROR_CLASSES = [
      False, True),
     ("Norborough Town beat Rosley Albion 3-1 before 41 people.", None, "invented_value",
      False, True),
+    # the venue's name with a club's suffix is another, invented club, not the venue
+    ("Norborough Town beat Lindminster Rovers 3-1.", "loser", "invented_entity", False, True),
+    # a date where the score should stand: read by the relaxed parse as a wrong value
+    ("Norborough Town beat Rosley Albion 7 September.", "score", "wrong_value", True, False),
 ]
 
 

@@ -13,8 +13,10 @@ invented name, a role the document never states). A summary can be both.
    clauses (affirmative and negated) and role modifiers ("at {venue}") in the word sequence; a
    slot matches a mention of a compatible type. Where that leaves the main clause unread or a
    document entity unplaced, a second, relaxed parse lets any name fill any name slot (a
-   person in a club's slot), so that "Quentin Fitzroy lost 3-1 to Hartmouth United" is read
-   as a person in the loser's role.
+   person in a club's slot) and any value any value slot (a date as a sentence), so that
+   "Quentin Fitzroy lost 3-1 to Hartmouth United" is read as a person in the loser's role. A
+   capitalised run that holds one document entity and other words ("Wooddale United" where
+   the document has the place "Wooddale") is one other name.
 3. *Claims.* Each role the parse fills is one asserted fact with a status and an error class:
 
    ===============  ==========================================================  =========
@@ -61,6 +63,7 @@ NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 WORD = re.compile(r"[a-z']+|\x00\d+\x00")
 NAME_SLOTS = ("person", "org", "place", "thing")
 NAME_TYPES = NAME_SLOTS + ("name",)
+VALUE_TYPES = ("date", "number", "money")
 LABELS = {"wrong_entity": "intrinsic", "wrong_value": "intrinsic", "negation": "intrinsic",
           "invented_entity": "extrinsic", "invented_value": "extrinsic",
           "unstated_role": "extrinsic"}
@@ -134,9 +137,10 @@ def find_mentions(facts: dict, summary: str) -> list[tuple[int, int, str, str]]:
             taken[start:end] = [True] * (end - start)
             spans.append((start, end, etype, summary[start:end]))
 
+    for start, end in _extended_names(known.values(), summary):
+        claim(start, end, "name")
     for name, value in sorted(known.items(), key=lambda kv: -len(kv[1])):
-        pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
-        for m in re.finditer(pattern, summary, re.I):
+        for m in _whole_words(value, summary):
             claim(m.start(), m.end(), inventory.entity_type(kinds[name]))
     for etype, pattern in PATTERNS:
         for m in pattern.finditer(summary):
@@ -144,6 +148,35 @@ def find_mentions(facts: dict, summary: str) -> list[tuple[int, int, str, str]]:
     for m in NAME.finditer(summary):
         _claim_name(m, summary, taken, claim)
     return sorted(spans)
+
+
+def _whole_words(value: str, text: str):
+    return re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.I)
+
+
+def _extended_names(values, summary: str) -> list[tuple[int, int]]:
+    """Spans of capitalised runs that hold one document entity plus words of no entity
+    ("Wooddale United" where the document names the place "Wooddale"): one other name, not
+    the entity followed by a stray word. Template words at either end are not part of it."""
+    found = []
+    for run in NAME.finditer(summary):
+        words = [(w.start() + run.start(), w.end() + run.start())
+                 for w in re.finditer(r"\S+", run.group())]
+        while words and summary[slice(*words[0])].lower() in template_words():
+            words.pop(0)
+        while words and summary[slice(*words[-1])].lower() in template_words():
+            words.pop()
+        if not words:
+            continue
+        start, end = words[0][0], words[-1][1]
+        inside = [m for v in values for m in _whole_words(v, summary[start:end])]
+        covered = set()
+        for m in inside:
+            covered.update(range(start + m.start(), start + m.end()))
+        stray = [w for w in words if not set(range(*w)) <= covered]
+        if len(inside) == 1 and stray:
+            found.append((start, end))
+    return found
 
 
 def _claim_name(match, summary, taken, claim):
@@ -187,7 +220,8 @@ def _template_items(template: str) -> tuple:
 
 
 def _compatible(mention_type: str, slot_type: str, relaxed: bool = False) -> bool:
-    if relaxed and mention_type in NAME_TYPES and slot_type in NAME_SLOTS:
+    if relaxed and ((mention_type in NAME_TYPES and slot_type in NAME_SLOTS)
+                    or (mention_type in VALUE_TYPES and slot_type in VALUE_TYPES)):
         return True
     return mention_type == slot_type or (mention_type == "name" and slot_type in NAME_SLOTS)
 
