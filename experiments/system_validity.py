@@ -10,7 +10,8 @@ and reports per metric
   summaries; unverifiable summaries are left out and counted;
 - ``auroc_invented``: the same for "names an entity the document never mentions" against not;
 - ``spearman_hallucinated_facts``: Spearman's rho (and p) between the score and the number of
-  asserted facts the document does not support (negative is right), over every summary.
+  asserted facts the document does not support (negative is right), over every summary;
+and, under ``selection_oracle``, the hallucination rate of what ConSeq trained on.
 ROUGE-L is against the reference, so the references themselves are left out of its rows.
 """
 
@@ -81,6 +82,27 @@ def validity(rows: list[dict], metric: str) -> dict:
     return out
 
 
+def selection_diagnosis(selection_dir: Path, candidates: Path, corpus: Path) -> dict:
+    """The oracle's hallucination rate of what ConSeq trains on, over every document of the
+    candidate pool (not only the first ``docs``): all candidates and references, and per
+    ranker its S+ positives and S- negatives."""
+    from lightning_modules.world.oracle import judge
+
+    facts = {r["id"]: r["facts"] for r in _jsonl(Path(corpus) / "train.jsonl")}
+    rate = lambda pairs: (sum(judge(facts[i], t).hallucinated for i, t in pairs) / len(pairs)  # noqa: E731
+                          if pairs else None)
+    docs = _jsonl(candidates)
+    out = {"pool": {"candidates": rate([(d["id"], c) for d in docs for c in d["candidates"]]),
+                    "references": rate([(d["id"], d["reference"]) for d in docs])}}
+    for ranker in ("quals", "rouge"):
+        path = Path(selection_dir) / ranker / "pairs.jsonl"
+        if path.exists():
+            pairs = _jsonl(path)
+            out[ranker] = {side: rate([(p["id"], p[side]) for p in pairs if p[side]])
+                           for side in ("positive", "negative")}
+    return out
+
+
 def system_validity_stage(s: dict) -> dict:
     """Pipeline stage: judge and score the candidate pool; per-summary rows go to
     ``<out>/scores.jsonl``; return ``{metric: validity}``."""
@@ -100,4 +122,6 @@ def system_validity_stage(s: dict) -> dict:
                 ({k: r[k] for k in ("id", "slot", "summary", "verdict", "hallucinated", "invented",
                                     "hallucinated_facts", *metrics)} for r in rows))
     return {"summaries": len(rows), "documents": s["docs"],
-            "metrics": {m: validity(rows, m) for m in metrics}}
+            "metrics": {m: validity(rows, m) for m in metrics},
+            "selection_oracle": selection_diagnosis(Path(s["scored"]).parent,
+                                                    Path(s["candidates"]), Path(s["corpus"]))}

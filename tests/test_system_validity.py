@@ -31,3 +31,26 @@ def test_validity_by_hand():
 def test_one_class_gives_null_not_nan():
     rows = [_row(0.9, "faithful", False, False, 0), _row(0.2, "faithful", False, False, 0)]
     assert validity(rows, "m")["auroc"] is None
+
+
+def test_selection_diagnosis_judges_what_conseq_trains_on(tmp_path):
+    import json
+
+    from experiments.system_validity import selection_diagnosis
+
+    facts = {"event_type": "sports_result",
+             "roles": {"winner": "Norborough Town", "loser": "Rosley Albion", "score": "3-1"},
+             "distractors": {"d_org": "Walby Town"}}
+    good, bad = "Norborough Town beat Rosley Albion 3-1.", "Walby Town beat Rosley Albion 3-1."
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "train.jsonl").write_text(json.dumps(
+        {"id": "train-0", "document": "d", "summary": good, "facts": facts}) + "\n")
+    (tmp_path / "candidates.jsonl").write_text(json.dumps(
+        {"id": "train-0", "document": "d", "reference": good,
+         "candidates": [bad, bad, good, bad]}) + "\n")
+    (tmp_path / "quals").mkdir()
+    (tmp_path / "quals" / "pairs.jsonl").write_text(json.dumps(
+        {"id": "train-0", "positive": good, "negative": bad}) + "\n")
+    out = selection_diagnosis(tmp_path, tmp_path / "candidates.jsonl", tmp_path / "corpus")
+    assert out["pool"] == {"candidates": 0.75, "references": 0.0}
+    assert out["quals"] == {"positive": 0.0, "negative": 1.0} and "rouge" not in out
