@@ -9,7 +9,8 @@ and fact table and no oracle output, for a reader to label. A labelled item carr
 ``label = {"faithful", "intrinsic", "extrinsic"}`` (booleans; Maynez et al.'s definitions, and
 ``faithful`` only when the summary can be read and everything it asserts is supported).
 ``agreement`` compares the oracle's reading with the labels: the share of summaries where they
-agree on faithful-or-not, on intrinsic and on extrinsic, with the disagreements listed.
+agree on faithful-or-not, on intrinsic, on extrinsic and on all three, with the disagreements
+listed.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def agreement(items: list[dict]) -> dict:
             disagreements.append({"item": item["item"], "summary": item["summary"],
                                   "label": item["label"], "oracle": j.verdict, "on": wrong})
     n = len(items)
-    return {"n": n, **{k: agree[k] / n for k in keys}, "disagreements": disagreements}
+    return {"n": n, **{k: agree[k] / n for k in keys}, "all_labels": 1 - len(disagreements) / n,
+            "disagreements": disagreements}
 
 
 def main(argv: list[str] | None = None) -> int:
