@@ -28,7 +28,7 @@ def test_squad_rows_and_targets(tmp_path, tokenizer_dir):
     first = [t for t in batch["labels"][0].tolist() if t != -100]
     assert first == qa_target_ids(tok, "Who won the cup?", "Kelton")
     assert first.count(tok.convert_tokens_to_ids(QA_SEP)) == 1
-    assert tok.decode(first, skip_special_tokens=False).startswith("<s>Who won the cup?<qa_sep>")
+    assert tok.decode(first, skip_special_tokens=False).startswith("<s> Who won the cup?<qa_sep>")
 
 
 def test_squad_bad_row_names_path_and_field(tmp_path, tokenizer_dir):
@@ -76,8 +76,13 @@ def test_qg_and_qa_tasks_format_sources_and_targets(tmp_path, tokenizer_dir, tas
                         skip_special_tokens=False)
     target = tok.decode([t for t in batch["labels"][0].tolist() if t != -100], skip_special_tokens=True)
     if task == "qg":   # answer <qa_sep> passage -> question
-        assert source.startswith("<s>Kelton <qa_sep> Kelton won the cup") and target == "Who won the cup?"
+        assert source.startswith("<s> Kelton <qa_sep> Kelton won the cup")
+        assert target == " Who won the cup?"  # the prefix space, stripped by every caller
     else:              # question <qa_sep> passage -> answer
-        assert source.startswith("<s>Who won the cup? <qa_sep> Kelton won") and target == "Kelton"
+        assert source.startswith("<s> Who won the cup? <qa_sep> Kelton won") and target == " Kelton"
+        # the answer has the ids it has in the passage, so it can be copied
+        answer = [t for t in batch["labels"][0].tolist() if t != -100][1:-1]
+        passage = batch["input_ids"][0].tolist()
+        assert any(passage[i:i + len(answer)] == answer for i in range(len(passage)))
     with pytest.raises(ValueError, match="task must be one of"):
         module(tmp_path, tokenizer_dir, "squad", task="summarize")
