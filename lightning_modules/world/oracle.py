@@ -6,6 +6,8 @@ what the document says (a document entity in the wrong role, a wrong number or d
 stated role, a negated event), *extrinsic* when it adds what the document does not contain (an
 invented name, a role the document never states). A summary can be both.
 
+Steps 1 and 2 are in ``parse``; the claims and the verdict are here.
+
 1. *Mentions.* It finds the document's entities (case-insensitive, whole words, longest
    first), then dates, sums of money, percentages, scores and other numbers by pattern, then
    runs of capitalised words that are not template words (unknown names).
@@ -43,27 +45,12 @@ invented name, a role the document never states). A summary can be both.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 
-from lightning_modules.world import inventory
 from lightning_modules.world.events import EVENT_TYPES
+from lightning_modules.world.parse import NAME_TYPES, find_mentions, norm, parse, word_items
 
 VERDICTS = ("faithful", "intrinsic", "extrinsic", "both", "unverifiable")
-MONTHS = "|".join(inventory.MONTHS)
-PATTERNS = [  # (type, regex), most specific first
-    ("date", re.compile(rf"\b\d{{1,2}} (?:{MONTHS})\b", re.I)),
-    ("money", re.compile(r"£\d+(?:\.\d+)?m\b")),
-    ("number", re.compile(r"\b\d+%")),
-    ("number", re.compile(r"\b\d+-\d+\b")),
-    ("number", re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+\b")),
-]
-NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-WORD = re.compile(r"[a-z']+|\x00\d+\x00")
-NAME_SLOTS = ("person", "org", "place", "thing")
-NAME_TYPES = NAME_SLOTS + ("name",)
-VALUE_TYPES = ("date", "number", "money")
 LABELS = {"wrong_entity": "intrinsic", "wrong_value": "intrinsic", "negation": "intrinsic",
           "invented_entity": "extrinsic", "invented_value": "extrinsic",
           "unstated_role": "extrinsic"}
@@ -110,182 +97,17 @@ class Judgement:
         return asdict(self)
 
 
-@lru_cache(maxsize=None)
-def template_words() -> frozenset[str]:
-    """Return every word of every summary template (lower case), never an unknown name."""
-    words = set()
-    for event in EVENT_TYPES.values():
-        texts = [t for pair in event.main for t in pair] + list(event.modifiers.values())
-        for text in texts:
-            words.update(re.findall(r"[a-z']+", re.sub(r"\{\w+\}", " ", text.lower())))
-    return frozenset(words)
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def find_mentions(facts: dict, summary: str) -> list[tuple[int, int, str, str]]:
-    """Return ``(start, end, type, text)`` for every mention in ``summary``, in order."""
-    kinds = EVENT_TYPES[facts["event_type"]].kinds
-    known = {**facts["distractors"], **facts["roles"]}
-    spans: list[tuple[int, int, str, str]] = []
-    taken = [False] * len(summary)
-
-    def claim(start, end, etype):
-        if not any(taken[start:end]):
-            taken[start:end] = [True] * (end - start)
-            spans.append((start, end, etype, summary[start:end]))
-
-    for start, end in _extended_names(known.values(), summary):
-        claim(start, end, "name")
-    for name, value in sorted(known.items(), key=lambda kv: -len(kv[1])):
-        for m in _whole_words(value, summary):
-            claim(m.start(), m.end(), inventory.entity_type(kinds[name]))
-    for etype, pattern in PATTERNS:
-        for m in pattern.finditer(summary):
-            claim(m.start(), m.end(), etype)
-    for m in NAME.finditer(summary):
-        _claim_name(m, summary, taken, claim)
-    return sorted(spans)
-
-
-def _whole_words(value: str, text: str):
-    return re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.I)
-
-
-def _extended_names(values, summary: str) -> list[tuple[int, int]]:
-    """Spans of capitalised runs that hold one document entity plus words of no entity
-    ("Wooddale United" where the document names the place "Wooddale"): one other name, not
-    the entity followed by a stray word. Template words at either end are not part of it."""
-    found = []
-    for run in NAME.finditer(summary):
-        words = [(w.start() + run.start(), w.end() + run.start())
-                 for w in re.finditer(r"\S+", run.group())]
-        while words and summary[slice(*words[0])].lower() in template_words():
-            words.pop(0)
-        while words and summary[slice(*words[-1])].lower() in template_words():
-            words.pop()
-        if not words:
-            continue
-        start, end = words[0][0], words[-1][1]
-        inside = [m for v in values for m in _whole_words(v, summary[start:end])]
-        covered = set()
-        for m in inside:
-            covered.update(range(start + m.start(), start + m.end()))
-        stray = [w for w in words if not set(range(*w)) <= covered]
-        if len(inside) == 1 and stray:
-            found.append((start, end))
-    return found
-
-
-def _claim_name(match, summary, taken, claim):
-    """Claim a capitalised run, trimmed of template words and of already-taken characters."""
-    words = [(w.start() + match.start(), w.end() + match.start())
-             for w in re.finditer(r"\S+", match.group())]
-    words = [(s, e) for s, e in words
-             if not any(taken[s:e]) and summary[s:e].lower() not in template_words()]
-    if words:
-        # keep the longest contiguous run of remaining words
-        start, end = words[0]
-        for s, e in words[1:]:
-            if summary[end:s].strip():
-                break
-            end = e
-        claim(start, end, "name")
-
-
-def _items(text: str, mentions) -> list:
-    """Return the word sequence of ``text`` with each mention replaced by its index."""
-    pieces, last = [], 0
-    for i, (start, end, _, _) in enumerate(mentions):
-        pieces.append(text[last:start].lower())
-        pieces.append(f" \x00{i}\x00 ")
-        last = end
-    pieces.append(text[last:].lower())
-    return [int(w.strip("\x00")) if w.startswith("\x00") else w
-            for w in WORD.findall("".join(pieces))]
-
-
-@lru_cache(maxsize=None)
-def _template_items(template: str) -> tuple:
-    parts = re.split(r"(\{\w+\})", template.lower())
-    items = []
-    for part in parts:
-        if part.startswith("{"):
-            items.append(("slot", part[1:-1]))
-        else:
-            items += re.findall(r"[a-z']+", part)
-    return tuple(items)
-
-
-def _compatible(mention_type: str, slot_type: str, relaxed: bool = False) -> bool:
-    if relaxed and ((mention_type in NAME_TYPES and slot_type in NAME_SLOTS)
-                    or (mention_type in VALUE_TYPES and slot_type in VALUE_TYPES)):
-        return True
-    return mention_type == slot_type or (mention_type == "name" and slot_type in NAME_SLOTS)
-
-
-def _match(template, items, start, mentions, kinds, used, relaxed=False):
-    """Return ``{role: mention index}`` if ``template`` matches ``items`` at ``start``."""
-    roles = {}
-    for offset, tok in enumerate(template):
-        pos = start + offset
-        if pos >= len(items) or pos in used:
-            return None
-        item = items[pos]
-        if isinstance(tok, tuple):
-            slot_type = inventory.entity_type(kinds[tok[1]])
-            if not isinstance(item, int) or not _compatible(mentions[item][2], slot_type,
-                                                            relaxed):
-                return None
-            roles[tok[1]] = item
-        elif item != tok:
-            return None
-    return roles
-
-
-def _search(template_text, items, mentions, kinds, used, relaxed=False):
-    template = _template_items(template_text)
-    for start in range(len(items)):
-        roles = _match(template, items, start, mentions, kinds, used, relaxed)
-        if roles is not None:
-            return roles, set(range(start, start + len(template)))
-    return None
-
-
-def _parse(event, items, mentions, relaxed=False):
-    """Return ``(negated or None, [(role, mention index)])`` from main clause and modifiers;
-    ``relaxed`` lets any name fill any name slot."""
-    used: set[int] = set()
-    negated, assigned = None, []
-    mains = sorted(((t, neg) for pair in event.main for neg, t in enumerate(pair)),
-                   key=lambda tn: -len(_template_items(tn[0])))
-    for text, neg in mains:
-        found = _search(text, items, mentions, event.kinds, used, relaxed)
-        if found:
-            negated, assigned, used = bool(neg), list(found[0].items()), found[1]
-            break
-    for role, text in event.modifiers.items():
-        found = _search(text, items, mentions, event.kinds, used, relaxed)
-        while found:
-            assigned += list(found[0].items())
-            used |= found[1]
-            found = _search(text, items, mentions, event.kinds, used, relaxed)
-    return negated, assigned
-
-
 def _known(facts: dict) -> set[str]:
-    return {_norm(v) for v in [*facts["roles"].values(), *facts["distractors"].values()]}
+    return {norm(v) for v in [*facts["roles"].values(), *facts["distractors"].values()]}
 
 
 def resolve(facts: dict, value: str) -> str | None:
     """The document value a name refers to: itself, or the one document entity whose words
     include all of its words ("Norborough" for "Norborough Town"); ``"?"`` when several
     entities do (a garbled or truncated name); ``None`` when it names none (invented)."""
-    if _norm(value) in _known(facts):
-        return _norm(value)
-    words = set(_norm(value).split())
+    if norm(value) in _known(facts):
+        return norm(value)
+    words = set(norm(value).split())
     holders = [v for v in _known(facts) if words and words <= set(v.split())]
     return holders[0] if len(holders) == 1 else ("?" if holders else None)
 
@@ -295,7 +117,7 @@ def role_claim(facts: dict, role: str, mention: tuple) -> Claim:
     value, mention_type = mention[3], mention[2]
     if role not in facts["roles"]:
         return Claim(role, value, "lacking", "unstated_role", "extrinsic")
-    if _norm(value) == _norm(facts["roles"][role]):
+    if norm(value) == norm(facts["roles"][role]):
         return Claim(role, value, "supported")
     if mention_type not in NAME_TYPES:
         return Claim(role, value, "contradicted", "wrong_value", "intrinsic")
@@ -304,7 +126,7 @@ def role_claim(facts: dict, role: str, mention: tuple) -> Claim:
         return Claim(role, value, "lacking", "invented_entity", "extrinsic")
     if target == "?":
         return Claim(role, value, "unresolved", "unplaced")
-    if target == _norm(facts["roles"][role]):
+    if target == norm(facts["roles"][role]):
         return Claim(role, value, "supported")
     return Claim(role, value, "contradicted", "wrong_entity", "intrinsic")
 
@@ -313,7 +135,7 @@ def unplaced_claim(facts: dict, mention: tuple) -> Claim:
     """The claim of a mention the parse did not place in any role."""
     value, mention_type = mention[3], mention[2]
     if mention_type not in NAME_TYPES:
-        if _norm(value) in _known(facts):
+        if norm(value) in _known(facts):
             return Claim(None, value, "unresolved", "unplaced")
         return Claim(None, value, "lacking", "invented_value", "extrinsic")
     if resolve(facts, value) is None:
@@ -323,10 +145,10 @@ def unplaced_claim(facts: dict, mention: tuple) -> Claim:
 
 def _read(event, items, mentions):
     """The strict parse, or the relaxed one where it reads more (main clause, placed mentions)."""
-    strict = _parse(event, items, mentions)
+    strict = parse(event, items, mentions)
     if strict[0] is not None and len(strict[1]) == len(mentions):
         return strict
-    relaxed = _parse(event, items, mentions, relaxed=True)
+    relaxed = parse(event, items, mentions, relaxed=True)
     rank = lambda parse: (parse[0] is not None, len(parse[1]))  # noqa: E731
     return relaxed if rank(relaxed) > rank(strict) else strict
 
@@ -336,7 +158,7 @@ def judge(facts: dict, summary) -> Judgement:
     text = summary if isinstance(summary, str) else ("" if summary is None else str(summary))
     event = EVENT_TYPES[facts["event_type"]]
     mentions = find_mentions(facts, text)
-    negated, assigned = _read(event, _items(text, mentions), mentions)
+    negated, assigned = _read(event, word_items(text, mentions), mentions)
     claims = []
     if negated is not None:
         claims.append(Claim("event", "negated", "contradicted", "negation", "intrinsic")
