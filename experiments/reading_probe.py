@@ -52,10 +52,11 @@ def _question_row(row: dict, qa: dict) -> dict:
 
 @torch.no_grad()
 def qagen_answers(model, tok, rows: list[dict], batch_size: int = 64,
-                  max_new_tokens: int = 16) -> list[str]:
+                  max_new_tokens: int = 16, max_source_length: int = 512) -> list[str]:
     """QAGen's answer to each row's question: the decoder is forced through
-    ``<s> question <qa_sep>`` and continues greedily. Rows are batched by prefix length, so no
-    decoder padding is needed."""
+    ``<s> question <qa_sep>`` and continues greedily for at most ``max_new_tokens`` (documents
+    cut at ``max_source_length`` tokens, as QUALS cuts its passages). Rows are batched by
+    prefix length, so no decoder padding is needed."""
     sep = tok.convert_tokens_to_ids(QA_SEP)
     start = model.config.decoder_start_token_id
     prefixes = [[start, tok.bos_token_id, *tok(r["question"], add_special_tokens=False)["input_ids"],
@@ -67,7 +68,7 @@ def qagen_answers(model, tok, rows: list[dict], batch_size: int = 64,
     for group in by_length.values():
         for chunk in (group[k:k + batch_size] for k in range(0, len(group), batch_size)):
             enc = tok([rows[i]["document"] for i in chunk], truncation=True, padding=True,
-                      max_length=512, return_tensors="pt").to(model.device)
+                      max_length=max_source_length, return_tensors="pt").to(model.device)
             prefix = torch.tensor([prefixes[i] for i in chunk], device=model.device)
             out = model.generate(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
                                  decoder_input_ids=prefix, max_new_tokens=max_new_tokens,
