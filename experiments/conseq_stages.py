@@ -3,17 +3,18 @@ the S+/S- pairs of each ranker (QUALS, ROUGE)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 
 from experiments.candidates import CandidateConfig, generate_candidates
 from lightning_modules.data.jsonl import write_jsonl
+from lightning_modules.data.readers import RowReader
 from lightning_modules.models.selection import SelectionConfig, select_pairs
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+def read_objects(path: Path) -> list[dict]:
+    """Every line's object (the one JSONL reader: a broken line is an error naming file:line)."""
+    return list(RowReader().read_jsonl_raw(path))
 
 
 # The pipeline's predict loops run on one device: Lightning's DDP launcher re-runs the whole
@@ -26,7 +27,7 @@ def candidates_stage(s: dict) -> dict:
     """Sample candidates for the first ``docs`` training documents with the MLE model."""
     from lightning_modules.models.mle import MLEModule
 
-    rows = _read_jsonl(Path(s["corpus"]) / "train.jsonl")[: s["docs"]]
+    rows = read_objects(Path(s["corpus"]) / "train.jsonl")[: s["docs"]]
     ckpt = Path(s["checkpoint"])
     module = MLEModule.load_from_checkpoint(ckpt, map_location="cpu")
     model_id = f"{ckpt.resolve()}:{ckpt.stat().st_mtime_ns}"
@@ -44,7 +45,7 @@ def slots(row: dict) -> list[tuple[int, str]]:
 def scoring_input(candidates: Path, out: Path) -> None:
     """Write one scoring row per reference and candidate, in :func:`slots` order."""
     write_jsonl(out, ({"document": r["document"], "summary": summary, "reference": r["reference"]}
-                      for r in _read_jsonl(candidates) for _, summary in slots(r)))
+                      for r in read_objects(candidates) for _, summary in slots(r)))
 
 
 def scoring_stage(s: dict) -> dict:
@@ -68,12 +69,12 @@ def scoring_stage(s: dict) -> dict:
 
 def score_tables(candidates: Path, scored: Path) -> dict[str, list[dict]]:
     """Per ranker, the selection table (see ``select_pairs``) of each document."""
-    docs = {r["id"]: r for r in _read_jsonl(candidates)}
+    docs = {r["id"]: r for r in read_objects(candidates)}
     index = [(r["id"], slot, summary) for r in docs.values() for slot, summary in slots(r)]
-    rankers = {"quals": [l["score"] for l in _read_jsonl(scored / "quals.jsonl")],
+    rankers = {"quals": [l["score"] for l in read_objects(scored / "quals.jsonl")],
                "rouge": [None if l["score"] is None else
                          (l["scores"]["rouge1"] + l["scores"]["rouge2"] + l["scores"]["rougeL"]) / 3
-                         for l in _read_jsonl(scored / "rouge.jsonl")]}
+                         for l in read_objects(scored / "rouge.jsonl")]}
     tables = {}
     for ranker, values in rankers.items():
         table = {i: {"id": i, "document": d["document"], "reference": d["reference"],

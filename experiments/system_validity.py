@@ -20,22 +20,18 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from experiments.conseq_stages import read_objects
 from experiments.conseq_stages import slots
-from lightning_modules.data.readers import RowReader
-
-
-def _jsonl(path: Path) -> list[dict]:
-    return list(RowReader().read_jsonl_raw(path))
 
 
 def pool(candidates: Path, scored: Path, corpus: Path, docs: int) -> list[dict]:
     """Rows ``{id, slot, document, reference, summary, facts, quals, rougeL}`` of the first
     ``docs`` candidate documents (slot -1 is the reference)."""
-    facts = {r["id"]: r["facts"] for r in _jsonl(Path(corpus) / "train.jsonl")}
-    quals = iter(_jsonl(Path(scored) / "quals.jsonl"))
-    rouge = iter(_jsonl(Path(scored) / "rouge.jsonl"))
+    facts = {r["id"]: r["facts"] for r in read_objects(Path(corpus) / "train.jsonl")}
+    quals = iter(read_objects(Path(scored) / "quals.jsonl"))
+    rouge = iter(read_objects(Path(scored) / "rouge.jsonl"))
     rows = []
-    for doc in _jsonl(candidates):
+    for doc in read_objects(candidates):
         for slot, summary in slots(doc):
             q, r = next(quals), next(rouge)
             rows.append({"id": doc["id"], "slot": slot, "document": doc["document"],
@@ -88,16 +84,16 @@ def selection_diagnosis(selection_dir: Path, candidates: Path, corpus: Path) -> 
     ranker its S+ positives and S- negatives."""
     from lightning_modules.world.oracle import judge
 
-    facts = {r["id"]: r["facts"] for r in _jsonl(Path(corpus) / "train.jsonl")}
+    facts = {r["id"]: r["facts"] for r in read_objects(Path(corpus) / "train.jsonl")}
     rate = lambda pairs: (sum(judge(facts[i], t).hallucinated for i, t in pairs) / len(pairs)  # noqa: E731
                           if pairs else None)
-    docs = _jsonl(candidates)
+    docs = read_objects(candidates)
     out = {"pool": {"candidates": rate([(d["id"], c) for d in docs for c in d["candidates"]]),
                     "references": rate([(d["id"], d["reference"]) for d in docs])}}
     for ranker in ("quals", "rouge"):
         path = Path(selection_dir) / ranker / "pairs.jsonl"
         if path.exists():
-            pairs = _jsonl(path)
+            pairs = read_objects(path)
             out[ranker] = {side: rate([(p["id"], p[side]) for p in pairs if p[side]])
                            for side in ("positive", "negative")}
     return out
