@@ -4,6 +4,8 @@ import json
 import random
 import re
 
+import pytest
+
 from lightning_modules.world.events import EVENT_TYPES
 from lightning_modules.world.generator import CorpusConfig, generate_split, write_corpus
 from lightning_modules.world.inventory import entity_type
@@ -94,3 +96,16 @@ def test_generation_is_pure_function_of_seed_not_global_random():
     random.seed(456)
     b = list(generate_split("test", CorpusConfig(num_docs=30, seed=9)))
     assert a == b
+
+
+def test_documents_without_distractors_when_asked():
+    from lightning_modules.world.events import EVENT_TYPES
+    from lightning_modules.world.generator import CorpusConfig, generate_split
+
+    rows = list(generate_split("train", CorpusConfig(num_docs=200, seed=5, distractor_prob=0.0,
+                                                     min_distractors=0)))
+    assert all(r["facts"]["distractors"] == {} for r in rows)
+    assert all(d not in r["document"] for r in rows
+               for d in ("had also shown interest", "missed a penalty", "Last year's winner"))
+    with pytest.raises(ValueError, match="min_distractors"):
+        CorpusConfig(min_distractors=min(len(e.distract) for e in EVENT_TYPES.values()) + 1)

@@ -48,6 +48,9 @@ class CorpusConfig:
     """Probability that the document states each optional role."""
     distractor_prob: float = 0.8
     """Probability that each distractor sentence is included."""
+    min_distractors: int = 2
+    """Distractor sentences a document has at least: when fewer pass ``distractor_prob``, this
+    many are drawn instead (0 with ``distractor_prob`` 0: documents without distractors)."""
     validation_fraction: float = 0.05
     test_fraction: float = 0.05
 
@@ -56,6 +59,9 @@ class CorpusConfig:
             raise ValueError("num_docs must be at least 3 (one per split)")
         if not 0.0 <= self.hallucination_prob <= 1.0:
             raise ValueError("hallucination_prob must be in [0, 1]")
+        fewest = min(len(e.distract) for e in EVENT_TYPES.values())
+        if not 0 <= self.min_distractors <= fewest:
+            raise ValueError(f"min_distractors must be in [0, {fewest}]")
         if self.validation_fraction + self.test_fraction >= 1.0:
             raise ValueError("validation_fraction + test_fraction must be below 1")
 
@@ -82,8 +88,8 @@ def _document(event, values, distractors, cfg, rng) -> tuple[str, dict[str, str]
     sentences = [rng.choice(options).format(**values) for group, options in event.facts
                  if all(role in values for role in group.split())]
     chosen = [s for s in event.distract if rng.random() < cfg.distractor_prob]
-    if len(chosen) < 2:
-        chosen = rng.sample(event.distract, 2)
+    if len(chosen) < cfg.min_distractors:
+        chosen = rng.sample(event.distract, cfg.min_distractors)
     mentioned = {d for s in chosen for d in slots(s) if d in distractors}
     sentences += [s.format(**values, **distractors) for s in chosen]
     fillers = event.filler + GENERIC_FILLER
