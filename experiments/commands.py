@@ -17,9 +17,12 @@ def corpus(argv: list[str]) -> int:
     p.add_argument("--num-docs", type=int, default=CorpusConfig.num_docs)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--hallucination-prob", type=float, default=CorpusConfig.hallucination_prob)
+    p.add_argument("--distractor-prob", type=float, default=CorpusConfig.distractor_prob)
+    p.add_argument("--min-distractors", type=int, default=CorpusConfig.min_distractors)
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
-    cfg = CorpusConfig(num_docs=a.num_docs, seed=a.seed, hallucination_prob=a.hallucination_prob)
+    cfg = CorpusConfig(num_docs=a.num_docs, seed=a.seed, hallucination_prob=a.hallucination_prob,
+                       distractor_prob=a.distractor_prob, min_distractors=a.min_distractors)
     start = time.perf_counter()
     paths = write_corpus(cfg, a.out)
     print(f"wrote {cfg.split_sizes()} to {a.out} in {time.perf_counter() - start:.1f}s")

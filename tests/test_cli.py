@@ -18,3 +18,14 @@ def test_corpus_command_writes_splits(tmp_path):
                              "--seed", "1", "--out", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert sum(1 for _ in open(tmp_path / "train.jsonl")) == 26
+
+
+def test_corpus_command_without_distractors(tmp_path):
+    import json
+
+    result = subprocess.run([sys.executable, "-m", "experiments.cli", "corpus", "--num-docs", "30",
+                             "--distractor-prob", "0", "--min-distractors", "0",
+                             "--out", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in open(tmp_path / "train.jsonl")]
+    assert rows and all(r["facts"]["distractors"] == {} for r in rows)
