@@ -172,12 +172,11 @@ def human_study(counts: dict[str, dict[str, int]], system_a: str, system_b: str,
     attributes = list(counts)
     fig, ax = plt.subplots(figsize=(6.4, 1.2 + 0.6 * len(attributes)))
     left = np.zeros(len(attributes))
-    for i, (key, label) in enumerate((("better", "better"), ("equal", "equal"),
-                                      ("worse", "worse"))):
+    colours = {"better": OKABE_ITO[2], "equal": "#BBBBBB", "worse": OKABE_ITO[3]}
+    for key, colour in colours.items():
         share = np.array([100 * counts[a][key] / max(1, sum(counts[a].values()))
                           for a in attributes])
-        ax.barh(attributes, share, left=left, color=OKABE_ITO[[2, 7, 3][i]] if i != 1 else "#BBBBBB",
-                label=label)
+        ax.barh(attributes, share, left=left, color=colour, label=key)
         left += share
     ax.set_xlabel(f"judgments (%): is {system_b} better or worse than {system_a}?")
     ax.set_xlim(0, 100)
