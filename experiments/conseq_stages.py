@@ -8,13 +8,8 @@ from pathlib import Path
 
 from experiments.candidates import CandidateConfig, generate_candidates
 from lightning_modules.data.jsonl import write_jsonl
-from lightning_modules.data.readers import RowReader
+from lightning_modules.data.readers import read_objects
 from lightning_modules.models.selection import SelectionConfig, select_pairs
-
-
-def read_objects(path: Path) -> list[dict]:
-    """Every line's object (the one JSONL reader: a broken line is an error naming file:line)."""
-    return list(RowReader().read_jsonl_raw(path))
 
 
 # The pipeline's predict loops run on one device: Lightning's DDP launcher re-runs the whole

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from experiments.conseq_stages import read_objects
 from experiments.conseq_stages import slots
+from lightning_modules.data.readers import read_objects
 
 
 def pool(candidates: Path, scored: Path, corpus: Path, docs: int) -> list[dict]:

@@ -20,29 +20,25 @@ import random
 from pathlib import Path
 
 from lightning_modules.data.jsonl import dumps, write_jsonl
-from lightning_modules.data.readers import RowReader
+from lightning_modules.data.readers import read_objects
 
 SOURCES = {"mle": 25, "quals_conseq": 20, "rouge_conseq": 10, "candidates": 25}
 """Summaries drawn per run folder from each source."""
 
 
-def _rows(path: Path) -> list[dict]:
-    return list(RowReader().read_jsonl_raw(path))
-
-
 def _outputs(run: Path, source: str) -> list[tuple[str, str]]:
     """(document id, summary) pairs of one source of a run folder."""
     if source == "candidates":
-        return [(r["id"], c) for r in _rows(run / "conseq" / "candidates.jsonl")
+        return [(r["id"], c) for r in read_objects(run / "conseq" / "candidates.jsonl")
                 for c in r["candidates"]]
-    return [(r["id"], r["summary"]) for r in _rows(run / "eval" / source / "scores" / "test.jsonl")]
+    return [(r["id"], r["summary"]) for r in read_objects(run / "eval" / source / "scores" / "test.jsonl")]
 
 
 def sample(runs: list[Path], seed: int = 0) -> list[dict]:
     """Draw the audit items of each run folder (see :data:`SOURCES`), without oracle output."""
     rng, items, seen = random.Random(seed), [], set()
     for run in runs:
-        corpus = {s: {r["id"]: r for r in _rows(run / "corpus" / f"{s}.jsonl")}
+        corpus = {s: {r["id"]: r for r in read_objects(run / "corpus" / f"{s}.jsonl")}
                   for s in ("train", "test")}
         for source, count in SOURCES.items():
             pool = [p for p in _outputs(run, source) if p not in seen]
@@ -91,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.command == "sample":
         write_jsonl(a.out, sample(a.runs, a.seed))
     else:
-        print(dumps(agreement(_rows(a.audit)), indent=2))
+        print(dumps(agreement(read_objects(a.audit)), indent=2))
     return 0
 
 

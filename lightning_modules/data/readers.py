@@ -128,6 +128,12 @@ class RowReader:
                 yield converted
 
 
+def read_objects(path: str | Path) -> list[dict]:
+    """Every line's JSON object of a JSONL file the workbench wrote (a broken line raises
+    :class:`DataError` naming file:line)."""
+    return list(RowReader().read_jsonl_raw(path))
+
+
 def load_hf_split(name_or_path: str, split: str, config: str | None = None):
     """Load one split of a Hugging Face dataset from a local ``save_to_disk`` folder or the hub.
 
