@@ -24,22 +24,26 @@ from experiments.conseq_stages import slots
 from lightning_modules.data.readers import read_objects
 
 
-def pool(candidates: Path, scored: Path, corpus: Path, docs: int) -> list[dict]:
+def train_facts(corpus: Path) -> dict[str, dict]:
+    """The fact table of each training document, by id (the candidates are training documents)."""
+    return {r["id"]: r["facts"] for r in read_objects(Path(corpus) / "train.jsonl")}
+
+
+def pool(candidates: Path, scored: Path, facts: dict[str, dict], docs: int) -> list[dict]:
     """Rows ``{id, slot, document, reference, summary, facts, quals, rougeL}`` of the first
-    ``docs`` candidate documents (slot -1 is the reference)."""
-    facts = {r["id"]: r["facts"] for r in read_objects(Path(corpus) / "train.jsonl")}
+    ``docs`` candidate documents (slot -1 is the reference); the score files hold one line per
+    summary in :func:`slots` order, so their first lines belong to those documents."""
     quals = iter(read_objects(Path(scored) / "quals.jsonl"))
     rouge = iter(read_objects(Path(scored) / "rouge.jsonl"))
     rows = []
-    for doc in read_objects(candidates):
+    for doc in read_objects(candidates)[:docs]:
         for slot, summary in slots(doc):
             q, r = next(quals), next(rouge)
             rows.append({"id": doc["id"], "slot": slot, "document": doc["document"],
                          "reference": doc["reference"], "summary": summary,
                          "facts": facts[doc["id"]], "quals": q["score"],
                          "rougeL": None if slot < 0 or r["score"] is None else r["scores"]["rougeL"]})
-    wanted = list(dict.fromkeys(r["id"] for r in rows))[:docs]
-    return [r for r in rows if r["id"] in set(wanted)]
+    return rows
 
 
 def judge_rows(rows: list[dict]) -> None:
@@ -78,13 +82,12 @@ def validity(rows: list[dict], metric: str) -> dict:
     return out
 
 
-def selection_diagnosis(selection_dir: Path, candidates: Path, corpus: Path) -> dict:
+def selection_diagnosis(selection_dir: Path, candidates: Path, facts: dict[str, dict]) -> dict:
     """The oracle's hallucination rate of what ConSeq trains on, over every document of the
     candidate pool (not only the first ``docs``): all candidates and references, and per
     ranker its S+ positives and S- negatives."""
     from lightning_modules.world.oracle import judge
 
-    facts = {r["id"]: r["facts"] for r in read_objects(Path(corpus) / "train.jsonl")}
     rate = lambda pairs: (sum(judge(facts[i], t).hallucinated for i, t in pairs) / len(pairs)  # noqa: E731
                           if pairs else None)
     docs = read_objects(candidates)
@@ -105,7 +108,8 @@ def system_validity_stage(s: dict) -> dict:
     from experiments.metric_validity import load_scorers
     from lightning_modules.data.jsonl import write_jsonl
 
-    rows = pool(Path(s["candidates"]), Path(s["scored"]), Path(s["corpus"]), s["docs"])
+    facts = train_facts(Path(s["corpus"]))
+    rows = pool(Path(s["candidates"]), Path(s["scored"]), facts, s["docs"])
     judge_rows(rows)
     scorers = load_scorers(factcc=s["factcc"], qg=s["qg"], qa=s["qa"], qags=s["qags"])
     for name in ("factcc", "qags"):
@@ -120,4 +124,4 @@ def system_validity_stage(s: dict) -> dict:
     return {"summaries": len(rows), "documents": s["docs"],
             "metrics": {m: validity(rows, m) for m in metrics},
             "selection_oracle": selection_diagnosis(Path(s["scored"]).parent,
-                                                    Path(s["candidates"]), Path(s["corpus"]))}
+                                                    Path(s["candidates"]), facts)}

@@ -36,7 +36,7 @@ def test_one_class_gives_null_not_nan():
 def test_selection_diagnosis_judges_what_conseq_trains_on(tmp_path):
     import json
 
-    from experiments.system_validity import selection_diagnosis
+    from experiments.system_validity import selection_diagnosis, train_facts
 
     facts = {"event_type": "sports_result",
              "roles": {"winner": "Norborough Town", "loser": "Rosley Albion", "score": "3-1"},
@@ -51,6 +51,7 @@ def test_selection_diagnosis_judges_what_conseq_trains_on(tmp_path):
     (tmp_path / "quals").mkdir()
     (tmp_path / "quals" / "pairs.jsonl").write_text(json.dumps(
         {"id": "train-0", "positive": good, "negative": bad}) + "\n")
-    out = selection_diagnosis(tmp_path, tmp_path / "candidates.jsonl", tmp_path / "corpus")
+    out = selection_diagnosis(tmp_path, tmp_path / "candidates.jsonl",
+                              train_facts(tmp_path / "corpus"))
     assert out["pool"] == {"candidates": 0.75, "references": 0.0}
     assert out["quals"] == {"positive": 0.0, "negative": 1.0} and "rouge" not in out
