@@ -54,7 +54,7 @@ def judge_rows(rows: list[dict]) -> None:
         j = judge(row["facts"], row["summary"])
         row.update(verdict=j.verdict, hallucinated=j.hallucinated,
                    invented=any(c.error == "invented_entity" for c in j.claims),
-                   hallucinated_facts=sum(c.status != "supported" for c in j.facts()))
+                   hallucinated_facts=j.unsupported_facts())
 
 
 def _finite(value: float) -> float | None:

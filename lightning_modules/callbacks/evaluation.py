@@ -82,10 +82,10 @@ class SummaryEvaluation(pl.Callback):
                                      records))
         if rows and all("facts" in r for r in rows):
             judgements = [judge(r["facts"], s) for r, s in zip(rows, summaries)]
-            means.update(hallucination_rate(judgements))
-            means.update(initial_entity_shares(judgements, summaries))
             for record, j, summary in zip(records, judgements, summaries):
                 record.update(oracle_columns(j, summary))
+            means.update(hallucination_rate(judgements))
+            means.update(initial_entity_shares([r["initial_entity"] for r in records]))
         return means, records
 
     @staticmethod
@@ -140,21 +140,20 @@ class SummaryEvaluation(pl.Callback):
 
 def oracle_columns(judgement, summary: str) -> dict:
     """The oracle's per-example columns: verdict, labels, fact counts and the errors read."""
-    facts = judgement.facts()
     return {"oracle_verdict": judgement.verdict,
             "hallucinated": float(judgement.hallucinated),
             "intrinsic": float(judgement.intrinsic), "extrinsic": float(judgement.extrinsic),
             "unverifiable": float(judgement.verdict == "unverifiable"),
             "not_faithful": float(judgement.verdict != "faithful"),
-            "facts": len(facts), "hallucinated_facts": sum(c.status != "supported" for c in facts),
+            "facts": len(judgement.facts()), "hallucinated_facts": judgement.unsupported_facts(),
             "initial_entity": initial_entity(judgement, summary),
             "oracle_errors": [[c.role, c.value, c.error] for c in judgement.claims if c.error]}
 
 
-def initial_entity_shares(judgements, summaries) -> dict[str, float]:
-    """Shares of summaries whose opening name is supported / a wrong document entity /
-    invented (over all summaries; the rest open with no name or an unplaced one)."""
-    kinds = [initial_entity(j, s) for j, s in zip(judgements, summaries)]
+def initial_entity_shares(kinds: list[str | None]) -> dict[str, float]:
+    """Shares of summaries whose opening name (:func:`initial_entity` of each) is supported / a
+    wrong document entity / invented (over all summaries; the rest open with no name or an
+    unplaced one)."""
     n = max(len(kinds), 1)
     return {f"initial_{k}": sum(x == k for x in kinds) / n
             for k in ("supported", "wrong_entity", "invented_entity")}

@@ -92,6 +92,10 @@ class Judgement:
         return [c for c in self.claims if c.role not in (None, "event")
                 or c.error in ("invented_entity", "invented_value")]
 
+    def unsupported_facts(self) -> int:
+        """How many asserted facts (:meth:`facts`) the document does not support."""
+        return sum(c.status != "supported" for c in self.facts())
+
     def to_dict(self) -> dict:
         """Return a JSON-serialisable dict."""
         return asdict(self)
@@ -213,11 +217,11 @@ def hallucination_rate(judgements: list[Judgement]) -> dict[str, float | None]:
              "unverifiable": share(lambda j: j.verdict == "unverifiable"),
              "faithful": share(lambda j: j.verdict == "faithful")}
     rates["not_faithful"] = 1.0 - rates["faithful"]
-    facts = [c for j in judgements for c in j.facts()]
-    bad = sum(c.status != "supported" for c in facts)
-    rates["facts_per_summary"] = len(facts) / n
-    rates["hallucinated_fact_rate"] = bad / len(facts) if facts else None
-    rates["fact_precision"] = (len(facts) - bad) / len(facts) if facts else None
+    facts = sum(len(j.facts()) for j in judgements)
+    bad = sum(j.unsupported_facts() for j in judgements)
+    rates["facts_per_summary"] = facts / n
+    rates["hallucinated_fact_rate"] = bad / facts if facts else None
+    rates["fact_precision"] = (facts - bad) / facts if facts else None
     return rates
 
 
