@@ -23,15 +23,15 @@ difference).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from pathlib import Path
 
 import torch
 from transformers.cache_utils import EncoderDecoderCache
 
+from experiments.benchmarks.common import (add_output_options, apply_threads, test_documents,
+                                          write_figures)
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer
 from lightning_modules.metrics.quals_naive import NaiveQualsScorer
 
@@ -124,13 +124,10 @@ def main() -> None:
     p.add_argument("--qagen", required=True)
     p.add_argument("--corpus", required=True)
     p.add_argument("--n", type=int, default=16)
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave as is)")
-    p.add_argument("--json", help="write the figures here")
+    add_output_options(p)
     a = p.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    rows = [json.loads(l) for _, l in zip(range(a.n), open(Path(a.corpus) / "test.jsonl"))]
-    docs, sums = [r["document"] for r in rows], [r["summary"] for r in rows]
+    apply_threads(a)
+    docs, sums = test_documents(a.corpus, a.n)
     fast = QualsScorer.from_checkpoint(a.qagen, QualsConfig())
     naive = NaiveQualsScorer(fast.model, fast.tok, fast.cfg)
     result = {"threads": torch.get_num_threads(), "summaries": a.n}
@@ -139,8 +136,7 @@ def main() -> None:
         print(f"{name}: {result[name]['total_s']:.2f}s, decoder rows {result[name]['decoder_rows']}")
         for phase, seconds in result[name]["phases_s"].items():
             print(f"  {phase:58} {seconds:8.2f}s")
-    if a.json:
-        Path(a.json).write_text(json.dumps(result, indent=1))
+    write_figures(a, result)
 
 
 if __name__ == "__main__":

@@ -21,13 +21,13 @@ ships), so it measures generation cost and keeps few or no pairs: say so when re
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
-from pathlib import Path
 
 import torch
 
+from experiments.benchmarks.common import (add_output_options, apply_threads, test_documents,
+                                          write_figures)
 from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer, config_dict
 from lightning_modules.metrics.quals_naive import NaiveQualsScorer
@@ -88,13 +88,10 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--presets", nargs="+", default=["tiny", "small"])
     p.add_argument("--repeats", type=int, default=1)
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave as is)")
-    p.add_argument("--json", help="write the figures here")
+    add_output_options(p)
     a = p.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    rows = [json.loads(l) for _, l in zip(range(a.n), open(Path(a.corpus) / "test.jsonl"))]
-    docs, sums = [r["document"] for r in rows], [r["summary"] for r in rows]
+    apply_threads(a)
+    docs, sums = test_documents(a.corpus, a.n)
     cfg = QualsConfig(batch_size=a.batch_size)
     result = {"threads": torch.get_num_threads(), "summaries": a.n, "repeats": a.repeats,
               "config": config_dict(cfg), "load_avg_before": os.getloadavg()}
@@ -108,8 +105,7 @@ def main() -> None:
               f"{r['speedup']:6.2f} {r['max_abs_diff']:10.2e} {r['scored']:6d}")
     result.update(next(iter(result["presets"].values())))
     result["load_avg_after"] = os.getloadavg()
-    if a.json:
-        Path(a.json).write_text(json.dumps(result, indent=1))
+    write_figures(a, result)
 
 
 if __name__ == "__main__":

@@ -30,14 +30,10 @@ from pathlib import Path
 
 import torch
 
+from experiments.benchmarks.common import (add_output_options, apply_threads, test_documents,
+                                          write_figures)
 from lightning_modules.metrics.qags import QagsConfig, QagsScorer
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer
-
-
-def synthetic(corpus: str, n: int) -> tuple[list[str], list[str]]:
-    """The first ``n`` test documents of a corpus folder and their reference summaries."""
-    rows = [json.loads(l) for _, l in zip(range(n), open(Path(corpus) / "test.jsonl"))]
-    return [r["document"] for r in rows], [r["summary"] for r in rows]
 
 
 def qags_release(path: Path, n: int) -> tuple[list[str], list[str]]:
@@ -105,11 +101,9 @@ def main() -> None:
     p.add_argument("--quals-beams", type=int, default=60)
     p.add_argument("--real", help="folder with the QAGS release's mturk_{cnndm,xsum}.jsonl")
     p.add_argument("--real-n", type=int, default=16, help="articles per real set")
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave as is)")
-    p.add_argument("--json", help="write the figures here")
+    add_output_options(p)
     a = p.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
+    apply_threads(a)
     quals = QualsScorer.from_checkpoint(a.qagen, QualsConfig(num_beams=a.quals_beams,
                                                              num_beam_groups=a.quals_beams))
     quals_seconds = quals_phases(quals)
@@ -119,7 +113,7 @@ def main() -> None:
     result = {"threads": torch.get_num_threads(), "quals_beams": a.quals_beams,
               "parameters": params, "load_avg_before": os.getloadavg(), "sets": {}}
     print(f"threads={result['threads']} parameters={params} load={result['load_avg_before']}")
-    sets = {"synthetic": synthetic(a.corpus, a.n)}
+    sets = {"synthetic": test_documents(a.corpus, a.n)}
     if a.real:
         for name in ("cnndm", "xsum"):
             sets[name] = qags_release(Path(a.real) / f"mturk_{name}.jsonl", a.real_n)
@@ -130,8 +124,7 @@ def main() -> None:
         report(name, result["sets"][name])
     result.update({k: result["sets"]["synthetic"][k] for k in ("quals_per_s", "qags_per_s", "ratio")})
     result["load_avg_after"] = os.getloadavg()
-    if a.json:
-        Path(a.json).write_text(json.dumps(result, indent=1))
+    write_figures(a, result)
 
 
 if __name__ == "__main__":
