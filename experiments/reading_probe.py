@@ -21,11 +21,11 @@ from pathlib import Path
 
 import torch
 
-from lightning_modules.world import inventory
-from lightning_modules.world.events import EVENT_TYPES
 from lightning_modules.data.jsonl import dumps, write_json, write_jsonl
 from lightning_modules.data.tokenizer import QA_SEP
 from lightning_modules.metrics.qags_core import normalize_answer, token_f1
+from lightning_modules.world import inventory
+from lightning_modules.world.events import EVENT_TYPES
 
 
 def questions(corpus: Path, docs: int) -> list[dict]:
@@ -33,7 +33,8 @@ def questions(corpus: Path, docs: int) -> list[dict]:
     from lightning_modules.data.readers import RowReader
 
     out = []
-    for _, row in zip(range(docs), RowReader().read_jsonl_raw(Path(corpus) / "test.jsonl")):
+    rows = RowReader().read_jsonl_raw(Path(corpus) / "test.jsonl")  # lazy: only ``docs`` read
+    for _, row in zip(range(docs), rows):
         out += [_question_row(row, qa) for qa in row["qa_document"]]
     return out
 
