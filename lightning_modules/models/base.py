@@ -5,12 +5,24 @@ Training regimes (MLE, ConSeq, QAGen...) subclass it and override ``compute_loss
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytorch_lightning as pl
 import torch
 
 from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.models.config import build_model
 from lightning_modules.models.optim import adamw_with_schedule
+
+
+def load_model_weights(model: torch.nn.Module, checkpoint: str) -> None:
+    """Load the ``model.*`` weights of a workbench Lightning checkpoint into ``model``."""
+    if not Path(checkpoint).is_file():
+        raise FileNotFoundError(f"init_checkpoint {checkpoint}: no such file")
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    weights = {k.removeprefix("model."): v for k, v in state["state_dict"].items()
+               if k.startswith("model.")}
+    model.load_state_dict(weights)
 
 
 class Seq2SeqModule(pl.LightningModule):
@@ -26,6 +38,10 @@ class Seq2SeqModule(pl.LightningModule):
         num_beams, max_length, min_length, length_penalty: beam-search settings for summaries.
         max_source_length: documents are truncated to this many tokens when summarizing, as
             the data module truncates them in training (its ``max_source_length``).
+        position_init: start a fresh preset's position embeddings from the sinusoidal table at
+            this scale (0: BART's random start).
+        init_checkpoint: a workbench checkpoint (``.ckpt``) whose model weights this run starts
+            from: the MLE model for ConSeq, the shared reader for the summarizer and evaluators.
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
@@ -33,11 +49,15 @@ class Seq2SeqModule(pl.LightningModule):
                  warmup_steps: int = 200, scheduler: str = "linear", dropout: float = 0.1,
                  num_beams: int = 4, max_length: int = 64, min_length: int = 5,
                  length_penalty: float = 1.0, copy_head: bool = True,
-                 max_source_length: int = 256):
+                 max_source_length: int = 256, position_init: float = 0.0,
+                 init_checkpoint: str | None = None):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
-        self.model = build_model(model, self.tokenizer, dropout=dropout, copy_head=copy_head)
+        self.model = build_model(model, self.tokenizer, dropout=dropout, copy_head=copy_head,
+                                 position_init=position_init)
+        if init_checkpoint:
+            load_model_weights(self.model, init_checkpoint)
 
     def forward(self, input_ids, attention_mask, labels):
         """Return the model outputs with teacher-forced decoder inputs from ``labels``."""

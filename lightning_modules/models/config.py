@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import torch
 from transformers import AutoModelForSeq2SeqLM, BartConfig, BartForConditionalGeneration
 
 from lightning_modules.models.copy_bart import CopyBartForConditionalGeneration
@@ -10,19 +13,47 @@ from lightning_modules.models.copy_bart import CopyBartForConditionalGeneration
 PRESETS = {
     "tiny": dict(d_model=128, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
                  decoder_attention_heads=4, encoder_ffn_dim=512, decoder_ffn_dim=512),
+    "tiny_deep": dict(d_model=128, encoder_layers=4, decoder_layers=2, encoder_attention_heads=4,
+                      decoder_attention_heads=4, encoder_ffn_dim=512, decoder_ffn_dim=512),
     "small": dict(d_model=256, encoder_layers=3, decoder_layers=3, encoder_attention_heads=4,
                   decoder_attention_heads=4, encoder_ffn_dim=1024, decoder_ffn_dim=1024),
 }
 
 
+def sinusoidal_table(rows: int, dim: int) -> torch.Tensor:
+    """The sinusoidal position table of Vaswani et al. (2017), shape ``[rows, dim]``."""
+    position = torch.arange(rows, dtype=torch.float)[:, None]
+    frequency = torch.exp(torch.arange(0, dim, 2, dtype=torch.float) * (-math.log(10000.0) / dim))
+    table = torch.zeros(rows, dim)
+    table[:, 0::2] = torch.sin(position * frequency)
+    table[:, 1::2] = torch.cos(position * frequency)
+    return table
+
+
+def init_positions(model, scale: float) -> None:
+    """Start BART's learned position embeddings from the sinusoidal table times ``scale``.
+
+    Learned absolute positions start as noise, and a tiny model from scratch must then learn
+    separately, for every position, to look at its neighbour ("went to" before a name). A
+    sinusoidal start makes "the token ``k`` before me" one linear map for all positions. The
+    embeddings stay trainable; BART's offset of 2 rows is kept (row ``i + 2`` is position ``i``).
+    """
+    for stack in (model.model.encoder, model.model.decoder):
+        weight = stack.embed_positions.weight
+        with torch.no_grad():
+            weight[2:] = scale * sinusoidal_table(weight.size(0) - 2, weight.size(1))
+
+
 def build_model(name_or_path: str, tokenizer, dropout: float = 0.1,
-                max_position_embeddings: int = 512, copy_head: bool = True):
+                max_position_embeddings: int = 512, copy_head: bool = True,
+                position_init: float = 0.0):
     """Return a seq2seq model: a fresh ``tiny``/``small`` BART, else ``from_pretrained``.
 
     A preset takes its vocabulary and special-token ids from ``tokenizer`` and, with
     ``copy_head`` (default), a pointer-generator copy head (see ``copy_bart``); a checkpoint name
     or local folder (for example ``facebook/bart-large``) goes through the same code path as
-    the hub's own loading, and must share the tokenizer's vocabulary.
+    the hub's own loading, and must share the tokenizer's vocabulary. ``position_init > 0``
+    starts a preset's position embeddings from the sinusoidal table at that scale.
     """
     if name_or_path in PRESETS:
         config = BartConfig(
@@ -33,5 +64,8 @@ def build_model(name_or_path: str, tokenizer, dropout: float = 0.1,
             forced_eos_token_id=tokenizer.eos_token_id, scale_embedding=True,
             copy_head=copy_head, **PRESETS[name_or_path])
         cls = CopyBartForConditionalGeneration if copy_head else BartForConditionalGeneration
-        return cls(config)
+        model = cls(config)
+        if position_init > 0:
+            init_positions(model, position_init)
+        return model
     return AutoModelForSeq2SeqLM.from_pretrained(name_or_path, dropout=dropout)

@@ -27,13 +27,8 @@ class ConSeqModule(MLEModule):
 
     def __init__(self, init_checkpoint: str | None = None, positive_weight: float = 1.0,
                  negative_weight: float = 1.0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(init_checkpoint=init_checkpoint, **kwargs)
         self.save_hyperparameters()
-        if init_checkpoint:
-            state = torch.load(init_checkpoint, map_location="cpu", weights_only=False)
-            weights = {k.removeprefix("model."): v for k, v in state["state_dict"].items()
-                       if k.startswith("model.")}
-            self.model.load_state_dict(weights)
 
     def _side(self, batch: dict, side: str):
         rows = batch[f"has_{side}"]
