@@ -28,7 +28,8 @@ PRESETS = {
     # settings, for time: 10 QUALS beams instead of 60, a lighter QAGS; and for a tiny model
     # from scratch: union of S+/S- (the intersection keeps ~10% of 400 documents) and a
     # ConSeq learning rate of 1e-4 (3e-6 moves a 2-layer model trained at 1e-3 by nothing).
-    "default": dict(num_docs=12000, seed=0, vocab_size=4096, mle_epochs=3, mle_batches=None,
+    "default": dict(num_docs=12000, seed=0, vocab_size=4096, reader_epochs=4, reader_batches=None,
+                    mle_epochs=3, mle_batches=None,
                     qagen_batches=600, qg_batches=300, qa_batches=400, factcc_batches=300,
                     conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
                     conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
@@ -38,7 +39,8 @@ PRESETS = {
                     qags=dict(max_answers=5, qg_beams=4, questions_per_answer=1,
                               extractor="rules", batch_size=64)),
     # toy size, for tests: the same stages in well under 2 minutes
-    "smoke": dict(num_docs=240, seed=0, vocab_size=600, mle_epochs=1, mle_batches=4,
+    "smoke": dict(num_docs=240, seed=0, vocab_size=600, reader_epochs=1, reader_batches=3,
+                  mle_epochs=1, mle_batches=4,
                   qagen_batches=3, qg_batches=2, qa_batches=2, factcc_batches=2,
                   conseq_docs=8, candidate_batch=4, quantile=0.5, mode="union",
                   conseq_learning_rate=1e-4, conseq_epochs=1, conseq_negative_weight=1.0,
@@ -119,12 +121,20 @@ def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
         Stage("corpus", corpus_stage, {"num_docs": p["num_docs"], "seed": p["seed"], **base}),
         Stage("tokenizer", tokenizer_stage, {"vocab_size": p["vocab_size"], **base}),
     ]
+    reader = None
+    if p["reader_epochs"]:
+        reader = ckpt("reader")
+        stages.append(Stage("reader", ts.reader_stage, {
+            **base, "run_dir": run("reader"), "epochs": p["reader_epochs"],
+            "limit_train_batches": p["reader_batches"]}))
     for name, config in (("qagen", "qagen_synthetic.yaml"), ("qg", "qg_synthetic.yaml"),
                          ("qa", "qa_synthetic.yaml"), ("factcc", "factcc_synthetic.yaml")):
+        start = {"init_checkpoint": reader} if reader and name != "factcc" else {}
         stages.append(Stage(name, ts.batches_stage, {**base, "config": config, "run_dir": run(name),
-                                                     "batches": p[f"{name}_batches"]}))
+                                                     "batches": p[f"{name}_batches"], **start}))
     stages.append(Stage("mle", ts.mle_stage, {**base, "run_dir": run("mle"), "epochs": p["mle_epochs"],
-                                              "limit_train_batches": p["mle_batches"]}))
+                                              "limit_train_batches": p["mle_batches"],
+                                              "init_checkpoint": reader}))
     cand = str(out / "conseq" / "candidates.jsonl")
     stages += [
         Stage("candidates", cs.candidates_stage, {

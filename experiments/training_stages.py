@@ -16,6 +16,13 @@ def common_args(s: dict, config: str) -> list[str]:
             "--trainer.enable_model_summary", "false"]
 
 
+def start_from(s: dict) -> list[str]:
+    """Arguments that start a model from the shared reader's weights, when the stage has one."""
+    if not s.get("init_checkpoint"):
+        return []
+    return ["--model.init_args.init_checkpoint", s["init_checkpoint"]]
+
+
 def fit(args: list[str], run_dir: str) -> dict:
     """Train with the CLI arguments, resuming from ``last.ckpt``; return the last checkpoint."""
     from experiments.lightning_cli import build_cli
@@ -35,7 +42,15 @@ def batches_stage(s: dict) -> dict:
     """Train the model of ``s["config"]`` for ``s["batches"]`` batches (QAGen, QG, QA, FactCC)."""
     args = common_args(s, s["config"]) + ["--trainer.limit_train_batches", str(s["batches"]),
                                           "--trainer.limit_val_batches", str(s.get("val_batches", 5)),
-                                          "--trainer.max_epochs", "1"]
+                                          "--trainer.max_epochs", "1"] + start_from(s)
+    return fit(args, s["run_dir"])
+
+
+def reader_stage(s: dict) -> dict:
+    """Pretrain the shared reader (role tagging) for ``s["epochs"]`` epochs of the corpus."""
+    args = common_args(s, "reader_synthetic.yaml") + [
+        "--trainer.max_epochs", str(s["epochs"]), "--trainer.limit_val_batches", "5",
+        "--trainer.limit_train_batches", str(s.get("limit_train_batches") or 1.0)]
     return fit(args, s["run_dir"])
 
 
@@ -43,6 +58,7 @@ def mle_stage(s: dict) -> dict:
     """Train the MLE summarizer for ``s["epochs"]`` epochs (evaluation is a later stage)."""
     args = common_args(s, "mle.yaml") + ["--trainer.max_epochs", str(s["epochs"]),
                                          "--trainer.limit_val_batches", str(s.get("val_batches", 5))]
+    args += start_from(s)
     if s.get("limit_train_batches"):
         args += ["--trainer.limit_train_batches", str(s["limit_train_batches"])]
     return fit(args, s["run_dir"])

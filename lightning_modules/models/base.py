@@ -40,8 +40,10 @@ class Seq2SeqModule(pl.LightningModule):
             the data module truncates them in training (its ``max_source_length``).
         position_init: start a fresh preset's position embeddings from the sinusoidal table at
             this scale (0: BART's random start).
-        init_checkpoint: a workbench checkpoint (``.ckpt``) whose model weights this run starts
+        init_checkpoint: a workbench checkpoint (``.ckpt``) whose model weights training starts
             from: the MLE model for ConSeq, the shared reader for the summarizer and evaluators.
+            They are loaded when fitting begins (``setup``), before Lightning restores a resumed
+            run, and never by ``load_from_checkpoint``: a trained model does not need the file.
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
@@ -56,8 +58,11 @@ class Seq2SeqModule(pl.LightningModule):
         self.tokenizer = load_tokenizer(tokenizer)
         self.model = build_model(model, self.tokenizer, dropout=dropout, copy_head=copy_head,
                                  position_init=position_init)
-        if init_checkpoint:
-            load_model_weights(self.model, init_checkpoint)
+
+    def setup(self, stage: str) -> None:
+        """Start fitting from ``init_checkpoint``'s weights, if one is given."""
+        if stage == "fit" and self.hparams.get("init_checkpoint"):
+            load_model_weights(self.model, self.hparams.init_checkpoint)
 
     def forward(self, input_ids, attention_mask, labels):
         """Return the model outputs with teacher-forced decoder inputs from ``labels``."""
