@@ -52,7 +52,7 @@ def test_rerun_skips_every_stage(smoke, capsys):
     capsys.readouterr()
     assert main(["--out", str(smoke), "--preset", "smoke"]) == 0  # W&B mode changes nothing
     log = capsys.readouterr().out
-    assert log.count("finished earlier, skipped") == 18 and ": running" not in log
+    assert log.count("finished earlier, skipped") == 19 and ": running" not in log  # reader included
 
 
 def test_analyze_writes_a_report_with_figures(smoke, tmp_path):

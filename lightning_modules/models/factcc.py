@@ -15,6 +15,7 @@ from torchmetrics.classification import MulticlassAccuracy
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
 from lightning_modules.data.tokenizer import load_tokenizer
+from lightning_modules.models.encoder_classifier import EncoderClassifier
 from lightning_modules.models.optim import adamw_with_schedule
 
 ENCODER_PRESETS = {
@@ -26,7 +27,10 @@ ENCODER_PRESETS = {
 
 
 def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_length: int = 512):
-    """A fresh ``tiny``/``small`` BERT pair classifier, else ``from_pretrained`` (2 labels)."""
+    """A fresh ``tiny``/``small`` BERT pair classifier, a ``bart_tiny``/``bart_small`` encoder
+    classifier (which can start from the shared reader), else ``from_pretrained`` (2 labels)."""
+    if name_or_path.startswith("bart_"):
+        return EncoderClassifier(name_or_path.removeprefix("bart_"), tokenizer, 2, dropout)
     if name_or_path in ENCODER_PRESETS:
         config = BertConfig(vocab_size=len(tokenizer), max_position_embeddings=max_length + 2,
                             pad_token_id=tokenizer.pad_token_id, num_labels=2,
@@ -43,17 +47,27 @@ class FactCCModule(pl.LightningModule):
         model: ``tiny`` / ``small`` (fresh encoder) or a HF encoder checkpoint.
         tokenizer: tokenizer folder or name.
         learning_rate, weight_decay, warmup_steps, scheduler, dropout: training settings.
+        init_checkpoint: a ``bart_*`` model's encoder starts fitting from this workbench
+            seq2seq checkpoint's encoder (the shared reader).
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
                  learning_rate: float = 5e-4, weight_decay: float = 0.01, warmup_steps: int = 100,
-                 scheduler: str = "linear", dropout: float = 0.1):
+                 scheduler: str = "linear", dropout: float = 0.1,
+                 init_checkpoint: str | None = None):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
         self.model = build_classifier(model, self.tokenizer, dropout)
         self.accuracy = {s: MulticlassAccuracy(2, average="micro") for s in ("val", "test")}
         self.balanced = {s: MulticlassAccuracy(2, average="macro") for s in ("val", "test")}
+
+    def setup(self, stage: str) -> None:
+        """Start fitting from ``init_checkpoint``'s encoder, if one is given."""
+        if stage == "fit" and self.hparams.init_checkpoint:
+            if not isinstance(self.model, EncoderClassifier):
+                raise ValueError(f"init_checkpoint needs a bart_* model, not {self.hparams.model!r}")
+            self.model.load_encoder(self.hparams.init_checkpoint)
 
     def forward(self, batch: dict) -> torch.Tensor:
         """Return the logits of a batch of encoded pairs."""
