@@ -15,14 +15,22 @@ from lightning_modules.models.config import build_model
 from lightning_modules.models.optim import adamw_with_schedule
 
 
-def load_model_weights(model: torch.nn.Module, checkpoint: str) -> None:
-    """Load the ``model.*`` weights of a workbench Lightning checkpoint into ``model``."""
+def load_model_weights(model: torch.nn.Module, checkpoint: str) -> list[str]:
+    """Load the ``model.*`` weights of a workbench Lightning checkpoint into ``model``.
+
+    A head ``model`` has and the checkpoint lacks (the copy head's history term on a model that
+    starts from the reader) keeps its fresh initialisation; its names are returned. A weight
+    the checkpoint has and ``model`` lacks is an error: the two are different models.
+    """
     if not Path(checkpoint).is_file():
         raise FileNotFoundError(f"init_checkpoint {checkpoint}: no such file")
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     weights = {k.removeprefix("model."): v for k, v in state["state_dict"].items()
                if k.startswith("model.")}
-    model.load_state_dict(weights)
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    if unexpected:
+        raise ValueError(f"init_checkpoint {checkpoint}: weights this model lacks: {unexpected}")
+    return missing
 
 
 class Seq2SeqModule(pl.LightningModule):
@@ -44,6 +52,9 @@ class Seq2SeqModule(pl.LightningModule):
             from: the MLE model for ConSeq, the shared reader for the summarizer and evaluators.
             They are loaded when fitting begins (``setup``), before Lightning restores a resumed
             run, and never by ``load_from_checkpoint``: a trained model does not need the file.
+        no_repeat_ngram_size: when above 0, generation (beam search and sampling) never repeats
+            an n-gram of this size (fairseq BART's summaries used 3; 0 turns it off).
+        copy_history: give the copy head its history term, against copying one name twice.
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
@@ -52,12 +63,13 @@ class Seq2SeqModule(pl.LightningModule):
                  num_beams: int = 4, max_length: int = 64, min_length: int = 5,
                  length_penalty: float = 1.0, copy_head: bool = True,
                  max_source_length: int = 256, position_init: float = 0.0,
-                 init_checkpoint: str | None = None):
+                 init_checkpoint: str | None = None, no_repeat_ngram_size: int = 0,
+                 copy_history: bool = False):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
         self.model = build_model(model, self.tokenizer, dropout=dropout, copy_head=copy_head,
-                                 position_init=position_init)
+                                 position_init=position_init, copy_history=copy_history)
 
     def setup(self, stage: str) -> None:
         """Start fitting from ``init_checkpoint``'s weights, if one is given."""
@@ -91,14 +103,20 @@ class Seq2SeqModule(pl.LightningModule):
     def test_step(self, batch, batch_idx):
         return self.model_step(batch, "test")
 
-    @torch.no_grad()
-    def generate(self, input_ids, attention_mask, **overrides) -> list[str]:
-        """Return beam-search summaries (decoded text) for a batch of encoded documents."""
+    def generation_settings(self) -> dict:
+        """The module's ``generate`` settings: beams, lengths, length penalty, n-gram blocking."""
         hp = self.hparams
         settings = dict(num_beams=hp.num_beams, max_length=hp.max_length,
                         min_length=hp.min_length, length_penalty=hp.length_penalty,
                         early_stopping=True)
-        settings.update(overrides)
+        if hp.get("no_repeat_ngram_size", 0) > 0:
+            settings["no_repeat_ngram_size"] = hp.no_repeat_ngram_size
+        return settings
+
+    @torch.no_grad()
+    def generate(self, input_ids, attention_mask, **overrides) -> list[str]:
+        """Return beam-search summaries (decoded text) for a batch of encoded documents."""
+        settings = {**self.generation_settings(), **overrides}
         out = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **settings)
         return self.tokenizer.batch_decode(out, skip_special_tokens=True)
 

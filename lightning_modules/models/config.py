@@ -46,14 +46,15 @@ def init_positions(model, scale: float) -> None:
 
 def build_model(name_or_path: str, tokenizer, dropout: float = 0.1,
                 max_position_embeddings: int = 512, copy_head: bool = True,
-                position_init: float = 0.0):
+                position_init: float = 0.0, copy_history: bool = False):
     """Return a seq2seq model: a fresh ``tiny``/``small`` BART, else ``from_pretrained``.
 
     A preset takes its vocabulary and special-token ids from ``tokenizer`` and, with
     ``copy_head`` (default), a pointer-generator copy head (see ``copy_bart``); a checkpoint name
     or local folder (for example ``facebook/bart-large``) goes through the same code path as
     the hub's own loading, and must share the tokenizer's vocabulary. ``position_init > 0``
-    starts a preset's position embeddings from the sinusoidal table at that scale.
+    starts a preset's position embeddings from the sinusoidal table at that scale;
+    ``copy_history`` gives the copy head its history term (see ``copy_bart``).
     """
     if name_or_path in PRESETS:
         config = BartConfig(
@@ -62,7 +63,8 @@ def build_model(name_or_path: str, tokenizer, dropout: float = 0.1,
             pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.eos_token_id,
             forced_eos_token_id=tokenizer.eos_token_id, scale_embedding=True,
-            copy_head=copy_head, **PRESETS[name_or_path])
+            copy_head=copy_head, copy_history=copy_history and copy_head,
+            **PRESETS[name_or_path])
         cls = CopyBartForConditionalGeneration if copy_head else BartForConditionalGeneration
         model = cls(config)
         if position_init > 0:

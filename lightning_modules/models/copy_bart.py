@@ -15,6 +15,13 @@ no cache and is the same under teacher forcing and incremental decoding. The mod
 ``generate``, beam search and teacher-forced scoring work unchanged (``log_softmax(log p) =
 log p``). Pretrained checkpoints (``facebook/bart-large``) load as plain BART; the head is for
 the from-scratch presets, switched by ``BartConfig.copy_head``.
+
+A *history* term (``BartConfig.copy_history``) adds ``r(h_t)`` to the copy score of source
+position ``j`` when source token ``j`` is already among the decoder's inputs so far: the
+pointer-generator's own failure, copying one name into two roles ("Aster Software was taken
+over by Aster Software"), is what See et al.'s coverage addresses, and this is its token-level
+form. It reads the whole decoder history, which ``generate`` passes as ``decoder_history``
+(``prepare_inputs_for_generation``); teacher forcing reads it from the decoder inputs.
 """
 
 from __future__ import annotations
@@ -52,6 +59,13 @@ class _SourceKeepingEncoder:
     __call__ = forward
 
 
+def emitted(source_ids: torch.Tensor, history: torch.Tensor, steps: int) -> torch.Tensor:
+    """``[batch, steps, src]``: whether source token ``j`` is among the decoder inputs up to and
+    including each of the last ``steps`` positions of ``history``."""
+    same = history[:, :, None] == source_ids[:, None, :]
+    return same.long().cummax(dim=1).values[:, -steps:, :]
+
+
 class CopyBartForConditionalGeneration(BartForConditionalGeneration):
     """BART whose output distribution mixes generation and copying from the source."""
 
@@ -62,6 +76,8 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
         self.copy_key = nn.Linear(d, d, bias=False)
         self.copy_gate = nn.Linear(2 * d, 1)
         self.copy_continue = nn.Linear(d, 1)
+        if getattr(config, "copy_history", False):
+            self.copy_repeat = nn.Linear(d, 1)
         self.post_init()
 
     def get_encoder(self, modality=None):
@@ -69,10 +85,11 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
         return _SourceKeepingEncoder(self.model.encoder)
 
     def copy_mix(self, hidden, encoder_states, source_ids, attention_mask, lm_logits,
-                 previous_ids=None):
+                 previous_ids=None, history=None):
         """Return log p(w) of the pointer-generator mixture, shape ``[batch, tgt, vocab]``.
 
-        ``previous_ids`` (the decoder inputs, ``[batch, tgt]``) switch on the continuation term.
+        ``previous_ids`` (the decoder inputs, ``[batch, tgt]``) switch on the continuation term;
+        ``history`` (every decoder input so far, ``[batch, >= tgt]``) the history term.
         """
         scores = self.copy_query(hidden) @ self.copy_key(encoder_states).transpose(1, 2)
         scores = scores / math.sqrt(hidden.size(-1))
@@ -80,6 +97,8 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
             before = torch.cat([torch.full_like(source_ids[:, :1], -1), source_ids[:, :-1]], 1)
             follows = before[:, None, :] == previous_ids[:, :, None]
             scores = scores + self.copy_continue(hidden) * follows
+        if history is not None and hasattr(self, "copy_repeat"):
+            scores = scores + self.copy_repeat(hidden) * emitted(source_ids, history, hidden.size(1))
         if attention_mask is not None:
             scores = scores.masked_fill(attention_mask[:, None, :] == 0, float("-inf"))
         attn = scores.float().softmax(-1)
@@ -90,10 +109,19 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
         copied = torch.zeros_like(vocab).scatter_add_(-1, index, attn)
         return torch.log((gate * vocab + (1 - gate) * copied).clamp_min(1e-12))
 
+    def prepare_inputs_for_generation(self, input_ids, **kwargs):
+        """BART's generation inputs plus ``decoder_history``: every decoder token so far."""
+        inputs = super().prepare_inputs_for_generation(input_ids, **kwargs)
+        inputs["decoder_history"] = input_ids
+        return inputs
+
     def forward(self, input_ids=None, attention_mask=None, decoder_input_ids=None,
                 encoder_outputs=None, labels=None, past_key_values=None, use_cache=None,
-                **kwargs):
-        """Like BART's forward; ``logits`` are log-probabilities of the copy mixture."""
+                decoder_history=None, **kwargs):
+        """Like BART's forward; ``logits`` are log-probabilities of the copy mixture.
+
+        ``decoder_history`` (generation only) holds every decoder input so far; teacher-forced
+        calls take the history from ``decoder_input_ids``."""
         if encoder_outputs is None:
             encoder_outputs = self.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
         source_ids = getattr(encoder_outputs, "source_ids", None)
@@ -107,7 +135,8 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
                               encoder_outputs=encoder_outputs, past_key_values=past_key_values,
                               use_cache=use_cache, output_hidden_states=True, **kwargs)
         logits = self.copy_mix(out.decoder_hidden_states[-1], encoder_outputs.last_hidden_state,
-                               source_ids, attention_mask, out.logits, decoder_input_ids)
+                               source_ids, attention_mask, out.logits, decoder_input_ids,
+                               decoder_input_ids if decoder_history is None else decoder_history)
         loss = None
         if labels is not None:
             loss = nn.functional.nll_loss(logits.view(-1, logits.size(-1)), labels.view(-1),
