@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.correlation import correlations, partial_correlation, williams
-from lightning_modules.data.jsonl import write_json  # standard library only: no torch
+from lightning_modules.jsonl import write_json  # standard library only: no torch
 
 
 def read_table(path: Path) -> list[dict]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from lightning_modules.data.jsonl import write_json  # standard library only: no torch
+from lightning_modules.jsonl import write_json  # standard library only: no torch
 
 ATTRIBUTES = ("factual_consistency", "informativeness", "grammaticality")
 CHOICES = {"1": 1, "2": 2, "tie": 0}

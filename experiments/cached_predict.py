@@ -17,7 +17,7 @@ import pytorch_lightning as pl
 from pytorch_lightning.callbacks import BasePredictionWriter
 from torch.utils.data import DataLoader
 
-from lightning_modules.data.jsonl import dumps
+from lightning_modules.jsonl import dumps
 
 
 def shard(path: Path, rank: int) -> Path:
@@ -47,7 +47,7 @@ def _last_byte(path: Path) -> bytes:
 
 
 def append_cache(path: Path, entries: list[dict]) -> None:
-    """Append finished results as strict JSON lines (:func:`~lightning_modules.data.jsonl.dumps`)
+    """Append finished results as strict JSON lines (:func:`~lightning_modules.jsonl.dumps`)
     and force them to disk."""
     with open(path, "a", encoding="utf-8") as f:
         if f.tell() and _last_byte(path) != b"\n":

@@ -12,7 +12,7 @@ import pytorch_lightning as pl
 import torch
 
 from experiments.cached_predict import load_cache, run_cached
-from lightning_modules.data.jsonl import write_jsonl
+from lightning_modules.jsonl import write_jsonl
 
 
 @dataclass(frozen=True)

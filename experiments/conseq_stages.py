@@ -7,9 +7,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from experiments.candidates import CandidateConfig, generate_candidates
-from lightning_modules.data.jsonl import write_jsonl
 from lightning_modules.data.readers import read_objects
-from lightning_modules.models.selection import SelectionConfig, select_pairs
+from lightning_modules.jsonl import write_jsonl
+from lightning_modules.selection import SelectionConfig, select_pairs
 
 
 # The pipeline's predict loops run on one device: Lightning's DDP launcher re-runs the whole

@@ -57,7 +57,7 @@ def validity_stage(s: dict) -> dict:
     """AUROC of each metric on faithful vs corrupted test summaries (``metric_validity``);
     the per-summary scores go to ``<out>/scores.jsonl``."""
     from experiments.metric_validity import items, load_scorers, metric_validity
-    from lightning_modules.data.jsonl import write_jsonl
+    from lightning_modules.jsonl import write_jsonl
 
     scorers = load_scorers(s["qagen"], s["factcc"], s["qg"], s["qa"], s["quals"], s["qags"])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     from analysis.correlate_cli import correlate
     from analysis.qags_data import read_qags
     from experiments.metric_validity import build_scorers
-    from lightning_modules.data.jsonl import write_json, write_jsonl
+    from lightning_modules.jsonl import write_json, write_jsonl
 
     p = argparse.ArgumentParser(prog="quals-bench meta-eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)

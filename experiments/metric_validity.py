@@ -18,8 +18,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from analysis.discrimination import auroc
-from lightning_modules.data.jsonl import write_json
 from lightning_modules.data.readers import RowReader
+from lightning_modules.jsonl import write_json
 
 
 def items(corpus: Path, docs: int) -> list[dict]:

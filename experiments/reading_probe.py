@@ -21,9 +21,9 @@ from pathlib import Path
 
 import torch
 
-from lightning_modules.data.jsonl import dumps, write_json, write_jsonl
-from lightning_modules.data.tokenizer import QA_SEP
+from lightning_modules.jsonl import dumps, write_json, write_jsonl
 from lightning_modules.metrics.qags_core import normalize_answer, token_f1
+from lightning_modules.text import QA_SEP
 from lightning_modules.world import inventory
 from lightning_modules.world.events import EVENT_TYPES
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from lightning_modules.data.jsonl import write_json
+from lightning_modules.jsonl import write_json
 
 
 def content_hash(obj) -> str:
@@ -26,7 +26,7 @@ def content_hash(obj) -> str:
 
 def write_json_atomic(path: Path, obj) -> None:
     """Write ``obj`` to ``path`` as strict JSON, keys sorted, through a temporary file renamed
-    into place (:func:`lightning_modules.data.jsonl.write_json`: NaN/inf sentinels become
+    into place (:func:`lightning_modules.jsonl.write_json`: NaN/inf sentinels become
     ``null``; a value JSON cannot hold raises ``TypeError``)."""
     write_json(path, obj, sort_keys=True)
 

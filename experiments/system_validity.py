@@ -106,7 +106,7 @@ def system_validity_stage(s: dict) -> dict:
     """Pipeline stage: judge and score the candidate pool; per-summary rows go to
     ``<out>/scores.jsonl``; return ``{metric: validity}``."""
     from experiments.metric_validity import load_scorers
-    from lightning_modules.data.jsonl import write_jsonl
+    from lightning_modules.jsonl import write_jsonl
 
     facts = train_facts(Path(s["corpus"]))
     rows = pool(Path(s["candidates"]), Path(s["scored"]), facts, s["docs"])

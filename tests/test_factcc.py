@@ -7,8 +7,8 @@ import pytest
 
 from lightning_modules.data.factcc_data import (CONSISTENT, INCONSISTENT, TRANSFORMS,
                                                 date_swap, entity_swap, make_examples, negation,
-                                                number_swap, pronoun_swap, split_sentences,
-                                                token_noise)
+                                                number_swap, pronoun_swap, token_noise)
+from lightning_modules.text import split_sentences
 
 DOC = ("Kestrel Foundry bought Obsidian Textiles for £53.9m. The deal was announced on 5 July. "
        "Talks began on 12 August. Halcyon Energy had made a rival offer of £40.1m. "

@@ -6,7 +6,7 @@ import pytest
 
 from lightning_modules.data.qa_data import QAGenDataModule, qa_target_ids
 from lightning_modules.data.readers import DataError
-from lightning_modules.data.tokenizer import QA_SEP
+from lightning_modules.text import QA_SEP
 
 SQUAD = {"data": [{"paragraphs": [{"context": "Kelton won the cup in May.", "qas": [
     {"id": "q1", "question": "Who won the cup?", "answers": [{"text": "Kelton", "answer_start": 0}]},

@@ -4,11 +4,12 @@ import pytest
 import torch
 
 from lightning_modules.data.qa_data import qa_target_ids
-from lightning_modules.data.tokenizer import QA_SEP, load_tokenizer
+from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.decoding.diverse_beam import Hypothesis
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer, _Pair
 from lightning_modules.metrics.quals_naive import NaiveQualsScorer
 from lightning_modules.models.config import build_model
+from lightning_modules.text import QA_SEP
 
 DOCS = ["Ashbury Rovers beat Kelton City 3-1 at home. Nina Osei scored twice.",
         "Police arrested Omar Keane in Redfield after a raid on a shop."]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lightning_modules.models.selection import SelectionConfig, select_pairs
+from lightning_modules.selection import SelectionConfig, select_pairs
 
 
 def row(i, ref_score, cand_scores):

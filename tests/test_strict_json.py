@@ -1,5 +1,5 @@
 """Every JSON and JSON Lines file the workbench writes is strict JSON (no NaN, no Infinity): the
-writers in ``lightning_modules/data/jsonl.py`` by hand, then every file of a smoke run and sweep."""
+writers in ``lightning_modules/jsonl.py`` by hand, then every file of a smoke run and sweep."""
 
 import json
 import math
@@ -11,7 +11,7 @@ import yaml
 
 from experiments.cached_predict import append_cache, load_cache
 from experiments.stages import write_json_atomic
-from lightning_modules.data.jsonl import dumps, strict, write_json, write_jsonl
+from lightning_modules.jsonl import dumps, strict, write_json, write_jsonl
 
 
 def _reject(constant):

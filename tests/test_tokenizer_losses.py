@@ -8,8 +8,9 @@ import torch
 import pytest
 import torch.nn.functional as F
 
-from lightning_modules.data.tokenizer import QA_SEP, SPECIAL_TOKENS, load_tokenizer
+from lightning_modules.data.tokenizer import SPECIAL_TOKENS, load_tokenizer
 from lightning_modules.models.losses import label_smoothed_nll
+from lightning_modules.text import QA_SEP
 
 
 def test_tokenizer_round_trip_and_special_tokens(tokenizer_dir, corpus_dir):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
-from lightning_modules.data.jsonl import write_json
 from lightning_modules.data.readers import RowReader
+from lightning_modules.jsonl import write_json
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:

@@ -19,8 +19,8 @@ import argparse
 import random
 from pathlib import Path
 
-from lightning_modules.data.jsonl import dumps, write_jsonl
 from lightning_modules.data.readers import read_objects
+from lightning_modules.jsonl import dumps, write_jsonl
 
 SOURCES = {"mle": 25, "quals_conseq": 20, "rouge_conseq": 10, "candidates": 25}
 """Summaries drawn per run folder from each source."""

@@ -30,8 +30,8 @@ def oracle_score(facts: dict, summary: str) -> float:
 
 def oracle_pairs_stage(s: dict) -> dict:
     """Write the oracle-ranked pairs; return set sizes and the oracle rates of S+ and S-."""
-    from lightning_modules.data.jsonl import write_jsonl
-    from lightning_modules.models.selection import SelectionConfig, select_pairs
+    from lightning_modules.jsonl import write_jsonl
+    from lightning_modules.selection import SelectionConfig, select_pairs
 
     facts = {}
     with open(Path(s["corpus"]) / "train.jsonl") as f:

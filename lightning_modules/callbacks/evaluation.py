@@ -20,7 +20,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 from pytorch_lightning.loggers import WandbLogger
 
-from lightning_modules.data.jsonl import write_jsonl
+from lightning_modules.jsonl import write_jsonl
 from lightning_modules.world.oracle import hallucination_rate, initial_entity, judge
 from lightning_modules.metrics.base import scorer_models
 from lightning_modules.metrics.rouge import RougeScorer

@@ -18,21 +18,15 @@ from dataclasses import dataclass
 import torch
 
 from lightning_modules.data.datamodule import SummarizationDataModule
-from lightning_modules.metrics.answers import DATE, NUMBER, _names
+from lightning_modules.text import DATE, NUMBER, encode_pairs, find_names, split_sentences
 
 CONSISTENT, INCONSISTENT = 1, 0
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'£$€])")
 PRONOUNS = {"he": "she", "she": "he", "him": "her", "his": "her", "her": "his",
             "himself": "herself", "herself": "himself", "they": "he", "their": "his"}
 AUXILIARIES = ("is", "was", "are", "were", "has", "had", "have", "will", "would", "could",
                "can", "should", "did", "does", "do")
 NEGATED = re.compile(rf"\b({'|'.join(AUXILIARIES)}) not\b|\b({'|'.join(AUXILIARIES)})n't\b")
 AUXILIARY = re.compile(rf"\b({'|'.join(AUXILIARIES)})\b")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences at ``.``, ``!`` or ``?`` followed by a capital or digit."""
-    return [s.strip() for s in SENTENCE.split(text.strip()) if s.strip()]
 
 
 def _swap(claim: str, source: str, spans_of, rng: random.Random) -> str | None:
@@ -50,7 +44,7 @@ def entities(text: str) -> list[str]:
     capitalised words that open a sentence ("Officials", "Reaction")."""
     dates = " ".join(m.group(0) for m in DATE.finditer(text))
     openers = {s.split()[0] for s in split_sentences(text) if s.split()}
-    return [n for n in _names(text) if n not in dates and not (" " not in n and n in openers)]
+    return [n for n in find_names(text) if n not in dates and not (" " not in n and n in openers)]
 
 
 def entity_swap(claim: str, source: str, rng: random.Random) -> str | None:
@@ -140,15 +134,6 @@ def make_examples(document: str, rng: random.Random, claims_per_document: int = 
         out += [ClaimExample(document, positive, CONSISTENT, "none"),
                 ClaimExample(document, negative, INCONSISTENT, name)]
     return out
-
-
-def encode_pairs(tokenizer, documents: list[str], claims: list[str], max_length: int = 512):
-    """Tokenize (claim, document) pairs, truncating the document only, as tensors.
-
-    The claim goes first so that truncating a long document never cuts it.
-    """
-    return tokenizer(list(claims), list(documents), truncation="only_second", padding=True,
-                     max_length=max_length, return_tensors="pt")
 
 
 class FactCCDataModule(SummarizationDataModule):

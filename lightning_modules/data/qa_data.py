@@ -27,24 +27,10 @@ import torch
 
 from lightning_modules.data.datamodule import SummarizationDataModule
 from lightning_modules.data.readers import DataError, RowReader
-from lightning_modules.data.tokenizer import QA_SEP
+from lightning_modules.text import QA_SEP, qa_source, qg_source
 
 QA_SOURCES = ("synthetic", "squad", "newsqa")
 QA_TASKS = ("qagen", "qg", "qa")
-
-
-QG_FORMAT = "{answer} " + QA_SEP + " {passage}"
-QA_FORMAT = "{question} " + QA_SEP + " {passage}"
-
-
-def qg_source(answer: str, passage: str, template: str = QG_FORMAT) -> str:
-    """Input text of the question generator: the answer, the separator, the passage."""
-    return template.format(answer=answer, passage=passage)
-
-
-def qa_source(question: str, passage: str, template: str = QA_FORMAT) -> str:
-    """Input text of the question answerer: the question, the separator, the passage."""
-    return template.format(question=question, passage=passage)
 
 
 def synthetic_qa(path: Path, reader: RowReader, passages=("document", "summary")) -> Iterator[dict]:

@@ -1,8 +1,8 @@
 """A byte-level BPE tokenizer trained on the corpus, saved as a Hugging Face fast tokenizer.
 
 The special tokens follow BART (``<s>``, ``<pad>``, ``</s>``, ``<unk>``, ``<mask>``), plus
-``<qa_sep>``, the separator QAGen writes between question and answer: a special token never
-produced by encoding text.
+``<qa_sep>`` (``lightning_modules.text.QA_SEP``), the separator QAGen writes between question
+and answer: a special token never produced by encoding text.
 
 Every text gets a prefix space before byte-level BPE (``add_prefix_space``, as BART's
 tokenizer offers), so a word has the same tokens wherever it stands: "Kestrel" opening a
@@ -19,8 +19,9 @@ from typing import Iterable
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>", "<qa_sep>"]
-QA_SEP = "<qa_sep>"
+from lightning_modules.text import QA_SEP
+
+SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>", QA_SEP]
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 4096, min_frequency: int = 2

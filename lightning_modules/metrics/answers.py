@@ -12,6 +12,9 @@ be installed here, so :func:`extract_answers` uses one when ``spacy`` and ``en_c
    words after it, up to the first stop word, punctuation, capitalised word, or (after the
    first word) a word ending in ``-ed`` or ``-ing``, which is likely a verb.
 
+Rules 1-3 (the ``DATE`` and ``NUMBER`` patterns and :func:`~lightning_modules.text.find_names`)
+live in :mod:`lightning_modules.text`, shared with FactCC's swaps.
+
 Candidates are deduplicated case-insensitively, spans inside an earlier candidate are dropped,
 and the first ``max_answers`` are returned in that priority order.
 """
@@ -21,61 +24,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-          "December")
-WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-NUMBER = re.compile(
-    r"[£$€]?\d[\d,]*(?:\.\d+)?(?:m|bn|k)?\b(?:\s?(?:%|per ?cent|million|billion|thousand|"
-    r"points?|goals?|years?|people|jobs|votes|seats|km|miles|metres))?", re.I)
-DATE = re.compile(rf"\b(?:\d{{1,2}} (?:{MONTHS})(?: \d{{4}})?|(?:{MONTHS})(?: \d{{1,2}})?"
-                  rf"(?:,? \d{{4}})?|(?:{WEEKDAYS})|(?:19|20)\d{{2}})\b")
-CAPITAL = re.compile(r"[A-Z][\w'’.-]*")
-DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those",
-               "our", "my", "your"}
-STOP = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by",
-        "with", "as", "after", "before", "against", "over", "under", "into", "than", "that",
-        "which", "who", "is", "was", "are", "were", "be", "been", "has", "have", "had", "will",
-        "would", "could", "should", "can", "it", "he", "she", "they", "we", "i", "you", "not",
-        "this", "these", "those", "his", "her", "its", "their", "said", "says", "while", "when",
-        "where", "there", "here", "if", "so", "also", "about", "up", "down", "out", "during",
-        "all", "more", "most", "some", "any", "no", "just", "only", "then", "now", "new"}
-CONNECTORS = {"of", "the", "de", "&", "and"}
+from lightning_modules.text import DATE, DETERMINERS, NUMBER, STOP, find_names
+
 WORD = re.compile(r"[\w£$€%'’.,&-]+|[^\w\s]")
-
-
-def _names(text: str) -> list[str]:
-    tokens = text.split()
-    names, run, start_of_sentence = [], [], True
-    for token in tokens + [""]:
-        word = token.strip(",;:!?\"()")
-        ends = token.endswith((".", "!", "?")) and not re.fullmatch(r"[A-Z]\.", word)
-        if CAPITAL.fullmatch(word.rstrip(".")) or (run and word.lower() in CONNECTORS):
-            run.append(word.rstrip(".") if ends else word)
-            if word == token and not ends:
-                if start_of_sentence and len(run) == 1:
-                    run[0] = (run[0], True)
-                start_of_sentence = False
-                continue
-        names += _close(run)
-        run, start_of_sentence = [], ends or not token
-        if CAPITAL.fullmatch(word.rstrip(".")) and word != token:
-            continue
-    return names
-
-
-def _close(run: list) -> list[str]:
-    """Turn a run of capitalised words into a name (trailing connectors dropped)."""
-    sentence_initial = bool(run) and isinstance(run[0], tuple)
-    words = [w[0] if isinstance(w, tuple) else w for w in run]
-    while words and words[-1].lower() in CONNECTORS:
-        words.pop()
-    if not words:
-        return []
-    if sentence_initial and len(words) == 1 and words[0].lower() in STOP | DETERMINERS:
-        return []
-    if sentence_initial and words[0].lower() in STOP | DETERMINERS:
-        words = words[1:]
-    return [re.sub(r"['’]s$", "", " ".join(words))] if words else []
 
 
 def _noun_chunks(text: str) -> list[str]:
@@ -100,7 +51,7 @@ def rule_based_answers(text: str) -> list[str]:
     """All answer candidates of ``text`` in priority order (dates, numbers, names, chunks)."""
     found = [m.group(0) for m in DATE.finditer(text)]
     found += [m.group(0).strip() for m in NUMBER.finditer(text)]
-    found += _names(text)
+    found += find_names(text)
     found += _noun_chunks(text)
     return found
 

@@ -1,4 +1,5 @@
-"""The scorer interface every metric of the workbench implements."""
+"""The scorer interface every metric of the workbench implements, and the input check every
+scorer runs first (:func:`check_inputs`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ class ScoreResult:
             kept = [float(v) for v in values if v is not None]
             out[name] = sum(kept) / len(kept) if kept else None
         return out
+
+
+def check_inputs(documents, summaries) -> None:
+    """Raise ``ValueError`` if the counts differ, ``TypeError`` naming the example index and
+    field of any non-string input."""
+    if len(documents) != len(summaries):
+        raise ValueError(f"{len(documents)} documents but {len(summaries)} summaries")
+    for i, (d, s) in enumerate(zip(documents, summaries)):
+        for name, value in (("document", d), ("summary", s)):
+            if not isinstance(value, str):
+                raise TypeError(f"example {i}: field {name!r}: expected a string, "
+                                f"got {type(value).__name__}")
 
 
 class Scorer(Protocol):

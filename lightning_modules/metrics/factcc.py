@@ -6,9 +6,8 @@ from typing import Sequence
 
 import torch
 
-from lightning_modules.data.factcc_data import encode_pairs, split_sentences
-from lightning_modules.metrics.base import ScoreResult
-from lightning_modules.metrics.quals import check_inputs
+from lightning_modules.metrics.base import ScoreResult, check_inputs
+from lightning_modules.text import encode_pairs, split_sentences
 
 
 class FactCCScorer:

@@ -6,6 +6,8 @@ from typing import Sequence
 
 import torch
 
+from lightning_modules.text import QA_FORMAT, qa_source
+
 
 def _batches(items: Sequence, size: int):
     for start in range(0, len(items), size):
@@ -79,13 +81,9 @@ class GenerativeQA:
     """Seq2seq QA: the model reads ``question <qa_sep> passage`` and writes the answer."""
 
     def __init__(self, generator: Seq2SeqGenerator, template: str | None = None):
-        from lightning_modules.data.qa_data import QA_FORMAT
-
         self.generator, self.template = generator, template or QA_FORMAT
 
     def answer(self, questions: Sequence[str], passages: Sequence[str]) -> list[str]:
         """Return one generated answer per (question, passage)."""
-        from lightning_modules.data.qa_data import qa_source
-
         sources = [qa_source(q, p, self.template) for q, p in zip(questions, passages)]
         return [outs[0] for outs in self.generator(sources)]

@@ -21,13 +21,12 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
-from lightning_modules.data.qa_data import QA_FORMAT, QG_FORMAT, qg_source
 from lightning_modules.metrics.answers import extract_answers
-from lightning_modules.metrics.base import ScoreResult
+from lightning_modules.metrics.base import ScoreResult, check_inputs
 from lightning_modules.metrics.qa_models import (ExtractiveQA, GenerativeQA,
                                                  Seq2SeqGenerator)
 from lightning_modules.metrics.qags_core import filter_questions, qags, token_f1
-from lightning_modules.metrics.quals import check_inputs
+from lightning_modules.text import QA_FORMAT, QG_FORMAT, qg_source
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from typing import Sequence
 
 import torch
 
-from lightning_modules.data.tokenizer import QA_SEP
 from lightning_modules.decoding.diverse_beam import DiverseBeamConfig, diverse_beam_search
-from lightning_modules.metrics.base import ScoreResult
+from lightning_modules.metrics.base import ScoreResult, check_inputs
 from lightning_modules.metrics.quals_core import (NO_PAIRS, QAPair, filter_pairs, quals,
                                                   select_pairs)
+from lightning_modules.text import QA_SEP
 
 
 TEACHER_FORCED_ROWS = 8
@@ -72,17 +72,6 @@ class QualsConfig:
 class _Pair(QAPair):
     tokens: tuple[int, ...] = ()
     raw: float = 0.0
-
-
-def check_inputs(documents, summaries) -> None:
-    """Raise ``TypeError`` naming the example index and field of any non-string input."""
-    if len(documents) != len(summaries):
-        raise ValueError(f"{len(documents)} documents but {len(summaries)} summaries")
-    for i, (d, s) in enumerate(zip(documents, summaries)):
-        for name, value in (("document", d), ("summary", s)):
-            if not isinstance(value, str):
-                raise TypeError(f"example {i}: field {name!r}: expected a string, "
-                                f"got {type(value).__name__}")
 
 
 class QualsScorer:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 
 from lightning_modules.decoding.diverse_beam_reference import reference_diverse_beam_search
-from lightning_modules.metrics.base import ScoreResult
-from lightning_modules.metrics.quals import QualsScorer, check_inputs
+from lightning_modules.metrics.base import ScoreResult, check_inputs
+from lightning_modules.metrics.quals import QualsScorer
 from lightning_modules.metrics.quals_core import quals
 
 

@@ -7,8 +7,8 @@ is the MLE module on other data. A pretrained tokenizer without the separator (f
 
 from __future__ import annotations
 
-from lightning_modules.data.tokenizer import QA_SEP
 from lightning_modules.models.mle import MLEModule
+from lightning_modules.text import QA_SEP
 
 
 class QAGenModule(MLEModule):

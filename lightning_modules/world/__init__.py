@@ -2,4 +2,4 @@
 (``inventory``), structured summaries (``summary``), the corpus generator (``generator``), the
 corruption operators (``corruption``) and the oracle that judges any summary against a
 document's fact table (``oracle``). It depends on nothing else of the library but
-``data.jsonl`` (atomic writing)."""
+``jsonl`` (atomic writing)."""

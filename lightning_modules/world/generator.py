@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lightning_modules.data.jsonl import write_jsonl
+from lightning_modules.jsonl import write_jsonl
 from lightning_modules.world import inventory
 from lightning_modules.world.corruption import corrupt_all
 from lightning_modules.world.events import EVENT_TYPES, GENERIC_FILLER, EventType
