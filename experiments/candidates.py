@@ -29,8 +29,9 @@ class CandidateConfig:
 
 class CandidateModule(pl.LightningModule):
     """Samples ``num_candidates`` summaries per document. The seed of each chunk comes from its
-    content, so a resumed run, whose chunks line up with the uninterrupted run's (the cache
-    holds whole chunks), draws the same candidates."""
+    content and the sampling settings (``seed_key``), never from the model's path or time, so
+    two runs of the same model in different folders, and a resumed run, whose chunks line up
+    with the uninterrupted run's (the cache holds whole chunks), draw the same candidates."""
 
     def __init__(self, summarizer, cfg: CandidateConfig):
         super().__init__()
@@ -39,7 +40,7 @@ class CandidateModule(pl.LightningModule):
     def predict_step(self, batch: list[dict], batch_idx: int) -> list[dict]:
         """Return one cache entry ``{key, candidates}`` per document of the chunk."""
         cfg = self.cfg
-        torch.manual_seed(int(batch[0]["key"][:8], 16) + cfg.seed)
+        torch.manual_seed(int(batch[0]["seed_key"][:8], 16) + cfg.seed)
         texts = self.summarizer.summarize(
             [x["document"] for x in batch], batch_size=len(batch), do_sample=True,
             top_k=cfg.top_k, num_beams=1, num_return_sequences=cfg.num_candidates,
@@ -65,7 +66,8 @@ def generate_candidates(summarizer, rows: list[dict], cfg: CandidateConfig, out:
     cache_path = out.with_name(out.name + ".cache")
     keys = [candidate_key(settings, r["document"]) for r in rows]
     cache = load_cache(cache_path)
-    todo = list({k: {"key": k, "document": r["document"]}
+    todo = list({k: {"key": k, "document": r["document"],
+                     "seed_key": candidate_key(asdict(cfg), r["document"])}
                  for k, r in zip(keys, rows) if k not in cache}.values())
     if todo and not run_cached(CandidateModule(summarizer, cfg), todo, cache_path,
                                cfg.batch_size, devices, progress=progress):

@@ -63,3 +63,17 @@ def test_pipeline_stages_run_their_predict_loops_on_one_device(tmp_path, monkeyp
     scoring_stage({"candidates": str(candidates), "out_dir": str(tmp_path / "scores"), "qagen": qagen,
                    "quals": {"num_beams": 2, "num_beam_groups": 2, "max_length": 8}})
     assert devices == [1, 1, 1]  # candidates, QUALS, ROUGE
+
+
+def test_candidates_do_not_depend_on_the_model_id(tmp_path, corpus_dir, summarizer):
+    """The model id (checkpoint path and time) keys the cache but not the sampling seed: the same
+    model run from two folders draws the same candidates; another seed draws others."""
+    rows = rows_of(corpus_dir, 4)
+    cfg = CandidateConfig(num_candidates=2, max_length=12, min_length=3, batch_size=2)
+    one, two, other = tmp_path / "one.jsonl", tmp_path / "two.jsonl", tmp_path / "other.jsonl"
+    generate_candidates(summarizer, rows, cfg, one, "/runs/a/mle.ckpt@1", progress=False)
+    generate_candidates(summarizer, rows, cfg, two, "/elsewhere/mle.ckpt@2", progress=False)
+    assert one.read_text() == two.read_text()
+    reseeded = CandidateConfig(num_candidates=2, max_length=12, min_length=3, batch_size=2, seed=1)
+    generate_candidates(summarizer, rows, reseeded, other, "/runs/a/mle.ckpt@1", progress=False)
+    assert other.read_text() != one.read_text()
