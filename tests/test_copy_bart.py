@@ -32,18 +32,26 @@ def test_loss_is_mean_nll_of_the_mixture(setup):
     assert torch.allclose(out.loss, -picked[labels != -100].mean(), atol=1e-5)
 
 
-def test_incremental_decoding_matches_full_pass(setup):
-    tok, model, enc, labels = setup
+def full_and_incremental(model, tok, enc, labels, history: bool = False):
+    """Teacher-forced logits, and the same logits decoded one step at a time with the cache
+    (passing ``decoder_history`` as generate does when ``history``)."""
     dec = shift_tokens_right(labels, tok.pad_token_id, model.config.decoder_start_token_id)
     full = model(**enc, decoder_input_ids=dec).logits
     encoded = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
     cache, steps = None, []
     for t in range(dec.size(1)):
+        extra = {"decoder_history": dec[:, :t + 1]} if history else {}
         out = model(attention_mask=enc["attention_mask"], decoder_input_ids=dec[:, t:t + 1],
-                    encoder_outputs=encoded, past_key_values=cache, use_cache=True)
+                    encoder_outputs=encoded, past_key_values=cache, use_cache=True, **extra)
         cache = out.past_key_values
         steps.append(out.logits)
-    assert torch.allclose(torch.cat(steps, 1), full, atol=1e-5)
+    return full, torch.cat(steps, 1)
+
+
+def test_incremental_decoding_matches_full_pass(setup):
+    tok, model, enc, labels = setup
+    full, stepped = full_and_incremental(model, tok, enc, labels)
+    assert torch.allclose(stepped, full, atol=1e-5)
 
 
 def test_closed_gate_puts_all_mass_on_source_tokens(setup):
@@ -125,17 +133,8 @@ def test_history_term_is_cache_consistent_and_used_by_generate(tokenizer_dir):
     model = build_model("tiny", tok, dropout=0.0, copy_history=True).eval()
     enc = tok(["Ashbury Rovers beat Kelton City 3-1 at home."], return_tensors="pt")
     labels = tok(["Ashbury Rovers beat Ashbury Rovers."], return_tensors="pt")["input_ids"]
-    dec = shift_tokens_right(labels, tok.pad_token_id, model.config.decoder_start_token_id)
-    full = model(**enc, decoder_input_ids=dec).logits
-    encoded = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
-    cache, steps = None, []
-    for t in range(dec.size(1)):
-        out = model(attention_mask=enc["attention_mask"], decoder_input_ids=dec[:, t:t + 1],
-                    decoder_history=dec[:, :t + 1], encoder_outputs=encoded,
-                    past_key_values=cache, use_cache=True)
-        cache = out.past_key_values
-        steps.append(out.logits)
-    assert torch.allclose(torch.cat(steps, 1), full, atol=1e-5)
+    full, stepped = full_and_incremental(model, tok, enc, labels, history=True)
+    assert torch.allclose(stepped, full, atol=1e-5)
     with torch.no_grad():
         model.copy_gate.weight.zero_()
         model.copy_gate.bias.fill_(-50.0)  # copy only
