@@ -9,7 +9,7 @@ from pathlib import Path
 from experiments.candidates import CandidateConfig, generate_candidates
 from lightning_modules.data.readers import read_objects
 from lightning_modules.jsonl import write_jsonl
-from lightning_modules.selection import SelectionConfig, select_pairs
+from lightning_modules.selection import SelectionConfig, ranking_score, select_pairs
 
 
 # The pipeline's predict loops run on one device: Lightning's DDP launcher re-runs the whole
@@ -62,16 +62,16 @@ def scoring_stage(s: dict) -> dict:
     return counts
 
 
-def score_tables(candidates: Path, scored: Path) -> dict[str, list[dict]]:
-    """Per ranker, the selection table (see ``select_pairs``) of each document."""
+def score_tables(candidates: Path, scored: Path,
+                 configs: dict[str, SelectionConfig]) -> dict[str, list[dict]]:
+    """Per ranker (``configs``' keys, each scored in ``<scored>/<ranker>.jsonl``), the selection
+    table (see ``select_pairs``) of each document, ranked by the config's ``columns``."""
     docs = {r["id"]: r for r in read_objects(candidates)}
     index = [(r["id"], slot, summary) for r in docs.values() for slot, summary in slots(r)]
-    rankers = {"quals": [l["score"] for l in read_objects(scored / "quals.jsonl")],
-               "rouge": [None if l["score"] is None else
-                         (l["scores"]["rouge1"] + l["scores"]["rouge2"] + l["scores"]["rougeL"]) / 3
-                         for l in read_objects(scored / "rouge.jsonl")]}
     tables = {}
-    for ranker, values in rankers.items():
+    for ranker, cfg in configs.items():
+        values = [ranking_score(line, cfg.columns)
+                  for line in read_objects(scored / f"{ranker}.jsonl")]
         table = {i: {"id": i, "document": d["document"], "reference": d["reference"],
                      "reference_score": None, "candidates": []} for i, d in docs.items()}
         for (doc_id, slot, summary), value in zip(index, values):
@@ -85,11 +85,11 @@ def score_tables(candidates: Path, scored: Path) -> dict[str, list[dict]]:
 
 def selection_stage(s: dict) -> dict:
     """Write ``<out>/<ranker>/pairs.jsonl`` for each ranker; return set sizes."""
-    tables = score_tables(Path(s["candidates"]), Path(s["scored"]))
+    configs = {ranker: SelectionConfig(**cfg) for ranker, cfg in s["selection"].items()}
+    tables = score_tables(Path(s["candidates"]), Path(s["scored"]), configs)
     result = {}
     for ranker, table in tables.items():
-        cfg = SelectionConfig(**s["selection"][ranker])
-        pairs = select_pairs(table, cfg)
+        pairs = select_pairs(table, configs[ranker])
         write_jsonl(Path(s["out_dir"]) / ranker / "pairs.jsonl", pairs)
         write_jsonl(Path(s["out_dir"]) / ranker / "table.jsonl", table)
         result[ranker] = {"documents": len(table), "rows": len(pairs),

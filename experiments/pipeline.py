@@ -54,6 +54,8 @@ PRESETS = {
                             qa_max_length=6, min_question_tokens=1, extractor="rules")),
 }
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
+ROUGE_RANKER = ("rouge1", "rouge2", "rougeL")
+"""The ROUGE ranker of ROUGE-ConSeq: the mean of these columns of each summary's ROUGE scores."""
 
 
 def corpus_stage(s: dict) -> dict:
@@ -97,10 +99,12 @@ def evaluation_settings(root: Path, p: dict, name: str, ckpt: str, run_dir: str)
 
 
 def selection_settings(p: dict) -> dict:
-    """S+/S- settings of each ranker (ROUGE takes its positives from the candidates)."""
+    """S+/S- settings of each ranker: QUALS ranks by its score; ROUGE by the mean of ROUGE-1/2/L
+    against the reference (its one definition, ``columns``), and takes its positives from the
+    candidates (every reference has ROUGE 1 against itself)."""
     return {"quals": {"quantile": p["quantile"], "mode": p["mode"]},
             "rouge": {"quantile": p["quantile"], "mode": p["mode"],
-                      "positive_source": "best_candidate"}}
+                      "positive_source": "best_candidate", "columns": list(ROUGE_RANKER)}}
 
 
 def conseq_settings(p: dict) -> dict:

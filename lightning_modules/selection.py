@@ -23,14 +23,32 @@ class SelectionConfig:
     quantile: float = 0.3
     mode: str = "intersection"
     positive_source: str = "reference"
+    columns: tuple[str, ...] | None = None
+    """The ranker's definition: the score columns whose mean ranks the summaries (the ROUGE
+    ranker: ``("rouge1", "rouge2", "rougeL")``); ``None``: each summary's main ``score``."""
 
     def __post_init__(self):
+        if self.columns is not None:
+            object.__setattr__(self, "columns", tuple(self.columns))
+            if not self.columns:
+                raise ValueError("columns must name at least one score column, or be None")
         if not 0.0 < self.quantile <= 1.0:
             raise ValueError("quantile must be in (0, 1]")
         if self.mode not in ("intersection", "union"):
             raise ValueError("mode must be 'intersection' or 'union'")
         if self.positive_source not in ("reference", "best_candidate"):
             raise ValueError("positive_source must be 'reference' or 'best_candidate'")
+
+
+def ranking_score(entry: dict, columns: tuple[str, ...] | None) -> float | None:
+    """The score a ranker sorts ``entry`` (a scored line: ``score``, ``scores``) by: its main
+    ``score``, or the mean of ``columns``; ``None`` (the sentinel) if any of them is ``None``."""
+    if columns is None:
+        return entry["score"]
+    values = [(entry.get("scores") or {}).get(c) for c in columns]
+    if any(v is None for v in values):
+        return None
+    return sum(values) / len(values)
 
 
 def _extreme(candidates: list[dict], lowest: bool):

@@ -52,3 +52,29 @@ def test_bad_settings():
         SelectionConfig(quantile=0)
     with pytest.raises(ValueError):
         SelectionConfig(mode="both")
+
+
+def test_ranking_score_is_the_main_score_or_the_mean_of_the_configured_columns():
+    from lightning_modules.selection import ranking_score
+
+    line = {"score": 0.6, "scores": {"rouge1": 0.9, "rouge2": 0.3, "rougeL": 0.6}}
+    assert ranking_score(line, None) == 0.6
+    assert ranking_score(line, ("rouge1", "rouge2", "rougeL")) == pytest.approx(0.6)
+    assert ranking_score(line, ("rouge1", "rouge2")) == pytest.approx(0.6)
+    assert ranking_score(line, ("rouge2",)) == 0.3
+    assert ranking_score({"score": None, "scores": {}}, ("rouge1",)) is None
+    assert ranking_score({"score": 0.1, "scores": {"rouge1": None}}, ("rouge1",)) is None
+
+
+def test_columns_come_from_yaml_lists_and_must_name_something():
+    assert SelectionConfig(columns=["rouge1", "rougeL"]).columns == ("rouge1", "rougeL")
+    with pytest.raises(ValueError, match="columns"):
+        SelectionConfig(columns=[])
+
+
+def test_the_pipeline_defines_the_rouge_ranker_once():
+    from experiments.pipeline import PRESETS, ROUGE_RANKER, selection_settings
+
+    settings = selection_settings(PRESETS["default"])
+    assert SelectionConfig(**settings["rouge"]).columns == ROUGE_RANKER
+    assert SelectionConfig(**settings["quals"]).columns is None
