@@ -46,19 +46,19 @@ def scoring_input(candidates: Path, out: Path) -> None:
 def scoring_stage(s: dict) -> dict:
     """Score references and candidates with QUALS and ROUGE (each resumable through its cache)."""
     from experiments.score import score_file
-    from lightning_modules.metrics.quals import QualsConfig, QualsScorer
-    from lightning_modules.metrics.rouge import RougeScorer
+    from lightning_modules.metrics.registry import build_scorer, metric_config
 
     out = Path(s["out_dir"])
     scoring_input(Path(s["candidates"]), out / "to_score.jsonl")
-    cfg = QualsConfig(**s["quals"])
+    cfg = metric_config("quals", s["quals"])
     quiet = lambda *_: None  # noqa: E731
-    counts = {"quals": score_file(QualsScorer.from_checkpoint(s["qagen"], cfg),
+    counts = {"quals": score_file(build_scorer("quals", {"qagen": s["qagen"]}, cfg),
                                   {"metric": "quals", **asdict(cfg), "qagen": s["qagen"]},
                                   out / "to_score.jsonl", out / "quals.jsonl", log=quiet,
                                   devices=DEVICES),
-              "rouge": score_file(RougeScorer(), {"metric": "rouge"}, out / "to_score.jsonl",
-                                  out / "rouge.jsonl", log=quiet, devices=DEVICES)}
+              "rouge": score_file(build_scorer("rouge", {}), {"metric": "rouge"},
+                                  out / "to_score.jsonl", out / "rouge.jsonl", log=quiet,
+                                  devices=DEVICES)}
     return counts
 
 

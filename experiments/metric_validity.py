@@ -79,21 +79,15 @@ def load_scorers(qagen: str | None = None, factcc: str | None = None, qg: str | 
                  qa: str | None = None, quals: dict | None = None, qags: dict | None = None) -> dict:
     """Name -> (scorer, score column): ROUGE-L always, each other metric whose checkpoints are
     given; ``quals``/``qags`` are settings for ``QualsConfig``/``QagsConfig``."""
-    from lightning_modules.metrics.rouge import RougeScorer
+    from lightning_modules.metrics.registry import build_scorer, metric_config, missing_checkpoints
 
-    scorers = {"rougeL": (RougeScorer(), "rougeL")}
-    if factcc:
-        from lightning_modules.metrics.factcc import FactCCScorer
-
-        scorers["factcc"] = (FactCCScorer.from_checkpoint(factcc), "factcc")
-    if qg and qa:
-        from lightning_modules.metrics.qags import QagsConfig, QagsScorer
-
-        scorers["qags"] = (QagsScorer.from_checkpoints(qg, qa, QagsConfig(**(qags or {}))), "qags")
-    if qagen:
-        from lightning_modules.metrics.quals import QualsConfig, QualsScorer
-
-        scorers["quals"] = (QualsScorer.from_checkpoint(qagen, QualsConfig(**(quals or {}))), "quals")
+    checkpoints = {"qagen": qagen, "factcc": factcc, "qg": qg, "qa": qa}
+    settings = {"quals": quals, "qags": qags}
+    scorers = {"rougeL": (build_scorer("rouge", checkpoints), "rougeL")}
+    for metric in ("factcc", "qags", "quals"):
+        if not missing_checkpoints(metric, checkpoints):
+            config = metric_config(metric, settings.get(metric))
+            scorers[metric] = (build_scorer(metric, checkpoints, config), metric)
     return scorers
 
 

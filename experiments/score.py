@@ -163,28 +163,19 @@ def checkpoint_problem(path: str) -> str | None:
 
 
 def build_scorer(metric: str, a) -> tuple[object, dict]:
-    """Return (scorer, settings that enter the cache key)."""
+    """Return (scorer, settings that enter the cache key), through the one scorer registry."""
     from dataclasses import asdict
 
-    if metric == "quals":
-        from lightning_modules.metrics.quals import QualsConfig, QualsScorer
+    from lightning_modules.metrics.registry import build_scorer as build, metric_config
 
-        cfg = QualsConfig(**_settings(a))
-        return QualsScorer.from_checkpoint(a.model, cfg), {"metric": metric, **asdict(cfg),
-                                                           **_fingerprint(a.model)}
-    if metric == "qags":
-        from lightning_modules.metrics.qags import QagsConfig, QagsScorer
-
-        cfg = QagsConfig(**_settings(a))
-        return QagsScorer.from_checkpoints(a.qg, a.qa, cfg), {
-            "metric": metric, **asdict(cfg), "qg": _fingerprint(a.qg), "qa": _fingerprint(a.qa)}
-    if metric == "factcc":
-        from lightning_modules.metrics.factcc import FactCCScorer
-
-        return FactCCScorer.from_checkpoint(a.model), {"metric": metric, **_fingerprint(a.model)}
-    from lightning_modules.metrics.rouge import RougeScorer
-
-    return RougeScorer(), {"metric": metric}
+    checkpoints = {"qagen": a.model, "factcc": a.model, "qg": a.qg, "qa": a.qa}
+    config = metric_config(metric, _settings(a) or None)
+    settings = {"metric": metric, **(asdict(config) if config is not None else {})}
+    if metric in ("quals", "factcc"):
+        settings.update(_fingerprint(a.model))
+    elif metric == "qags":
+        settings.update(qg=_fingerprint(a.qg), qa=_fingerprint(a.qa))
+    return build(metric, checkpoints, config), settings
 
 
 def main(argv: list[str]) -> int:

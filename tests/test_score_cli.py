@@ -183,3 +183,22 @@ def test_two_process_ddp_scoring_writes_the_same_output(tmp_path):
     assert (tmp_path / "two.jsonl.cache.rank1").exists()
     assert (tmp_path / "two.jsonl").read_text() == (tmp_path / "one.jsonl").read_text()
     assert [json.loads(line)["id"] for line in (tmp_path / "two.jsonl").open()] == [r["id"] for r in rows]
+
+
+def test_one_registry_names_every_metric_and_its_checkpoints():
+    """The registry is the one factory: unknown metrics, missing checkpoints and settings given
+    to a metric without any are errors naming what is wrong."""
+    from lightning_modules.metrics.registry import (CHECKPOINTS, build_scorer, metric_config,
+                                                    missing_checkpoints)
+    from lightning_modules.metrics.rouge import RougeScorer
+
+    assert set(CHECKPOINTS) == {"rouge", "factcc", "qags", "quals"}
+    assert missing_checkpoints("qags", {"qg": "g.ckpt"}) == ["qa"]
+    assert isinstance(build_scorer("rouge", {}), RougeScorer)
+    assert metric_config("quals", {"num_beams": 4, "num_beam_groups": 4}).num_beams == 4
+    with pytest.raises(ValueError, match="unknown metric 'bleu'"):
+        missing_checkpoints("bleu", {})
+    with pytest.raises(ValueError, match="needs a checkpoint: set qagen"):
+        build_scorer("quals", {})
+    with pytest.raises(ValueError, match="takes no settings"):
+        metric_config("rouge", {"x": 1})

@@ -23,7 +23,8 @@ from pytorch_lightning.loggers import WandbLogger
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.world.oracle import hallucination_rate, initial_entity, judge
 from lightning_modules.metrics.base import scorer_models
-from lightning_modules.metrics.rouge import RougeScorer
+from lightning_modules.metrics.registry import (CHECKPOINTS, build_scorer, metric_config,
+                                                 missing_checkpoints)
 
 
 class SummaryEvaluation(pl.Callback):
@@ -48,13 +49,13 @@ class SummaryEvaluation(pl.Callback):
                  quals_config: str | None = None, factcc: str | None = None,
                  qg: str | None = None, qa: str | None = None, qags_config: str | None = None):
         super().__init__()
-        unknown = set(metrics) - set(SCORERS)
+        unknown = set(metrics) - set(CHECKPOINTS)
         if unknown:
-            raise ValueError(f"unknown metrics {sorted(unknown)}; available: {sorted(SCORERS)}")
-        self.options = {"qagen": qagen, "quals_config": quals_config, "factcc": factcc,
-                        "qg": qg, "qa": qa, "qags_config": qags_config}
+            raise ValueError(f"unknown metrics {sorted(unknown)}; available: {sorted(CHECKPOINTS)}")
+        self.checkpoints = {"qagen": qagen, "factcc": factcc, "qg": qg, "qa": qa}
+        self.settings = {"quals": quals_config, "qags": qags_config}
         for metric in metrics:
-            missing = [k for k in NEEDS.get(metric, ()) if not self.options[k]]
+            missing = missing_checkpoints(metric, self.checkpoints)
             if missing:
                 raise ValueError(f"metric {metric!r} needs a checkpoint: set {', '.join(missing)}")
         self.metrics, self.every_n_epochs = tuple(metrics), every_n_epochs
@@ -65,7 +66,8 @@ class SummaryEvaluation(pl.Callback):
     def scorers(self) -> dict:
         """The scorers, built once and reused across epochs (never part of a checkpoint)."""
         if self._scorers is None:
-            self._scorers = {name: SCORERS[name](**self.options) for name in self.metrics}
+            self._scorers = {name: build_scorer(name, self.checkpoints, metric_config(
+                name, _settings(self.settings.get(name)) or None)) for name in self.metrics}
         return self._scorers
 
     def evaluate(self, module, rows: list[dict]) -> tuple[dict[str, float], list[dict]]:
@@ -164,36 +166,12 @@ def _cell(value):
     return json.dumps(value) if isinstance(value, (list, dict)) else value
 
 
-def _rouge(**options):
-    return RougeScorer()
-
-
 def _settings(path: str | None) -> dict:
     import yaml
 
     return yaml.safe_load(Path(path).read_text()) or {} if path else {}
 
 
-def _quals(qagen: str, quals_config: str | None = None, **options):
-    from lightning_modules.metrics.quals import QualsConfig, QualsScorer
-
-    return QualsScorer.from_checkpoint(qagen, QualsConfig(**_settings(quals_config)))
-
-
-def _factcc(factcc: str, **options):
-    from lightning_modules.metrics.factcc import FactCCScorer
-
-    return FactCCScorer.from_checkpoint(factcc)
-
-
-def _qags(qg: str, qa: str, qags_config: str | None = None, **options):
-    from lightning_modules.metrics.qags import QagsConfig, QagsScorer
-
-    return QagsScorer.from_checkpoints(qg, qa, QagsConfig(**_settings(qags_config)))
-
-
-SCORERS = {"rouge": _rouge, "factcc": _factcc, "qags": _qags, "quals": _quals}
-NEEDS = {"quals": ("qagen",), "factcc": ("factcc",), "qags": ("qg", "qa")}
 EXPLAINERS = {
     "quals": lambda e: {"quals_pairs": [
         {k: p[k] for k in ("question", "answer", "ll_document", "ll_summary", "tokens",

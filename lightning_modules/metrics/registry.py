@@ -1,0 +1,58 @@
+"""One scorer registry: each metric's name, the checkpoints it needs, its settings and its scorer.
+
+The evaluation callback, ``quals-bench score``, metric validity and meta-evaluation all build
+their scorers here. Checkpoints are named by role: ``qagen`` (QUALS), ``factcc`` (FactCC),
+``qg`` and ``qa`` (QAGS); settings are the fields of ``QualsConfig`` / ``QagsConfig``.
+"""
+
+from __future__ import annotations
+
+CHECKPOINTS = {"rouge": (), "factcc": ("factcc",), "qags": ("qg", "qa"), "quals": ("qagen",)}
+"""The metrics, and the checkpoints each needs."""
+
+
+def missing_checkpoints(metric: str, checkpoints: dict) -> list[str]:
+    """The checkpoint roles ``metric`` needs that ``checkpoints`` does not give."""
+    if metric not in CHECKPOINTS:
+        raise ValueError(f"unknown metric {metric!r}; available: {sorted(CHECKPOINTS)}")
+    return [role for role in CHECKPOINTS[metric] if not checkpoints.get(role)]
+
+
+def metric_config(metric: str, settings: dict | None = None):
+    """The settings dataclass of ``metric`` (``QualsConfig``, ``QagsConfig``), or ``None`` for a
+    metric without settings (which then takes none)."""
+    if metric == "quals":
+        from lightning_modules.metrics.quals import QualsConfig
+
+        return QualsConfig(**(settings or {}))
+    if metric == "qags":
+        from lightning_modules.metrics.qags import QagsConfig
+
+        return QagsConfig(**(settings or {}))
+    if settings:
+        raise ValueError(f"metric {metric!r} takes no settings, got {sorted(settings)}")
+    return None
+
+
+def build_scorer(metric: str, checkpoints: dict, config=None):
+    """Return the scorer of ``metric`` from its ``checkpoints`` (role -> path or hub name) and
+    ``config`` (from :func:`metric_config`; ``None``: the defaults)."""
+    missing = missing_checkpoints(metric, checkpoints)
+    if missing:
+        raise ValueError(f"metric {metric!r} needs a checkpoint: set {', '.join(missing)}")
+    config = config if config is not None else metric_config(metric)
+    if metric == "quals":
+        from lightning_modules.metrics.quals import QualsScorer
+
+        return QualsScorer.from_checkpoint(checkpoints["qagen"], config)
+    if metric == "qags":
+        from lightning_modules.metrics.qags import QagsScorer
+
+        return QagsScorer.from_checkpoints(checkpoints["qg"], checkpoints["qa"], config)
+    if metric == "factcc":
+        from lightning_modules.metrics.factcc import FactCCScorer
+
+        return FactCCScorer.from_checkpoint(checkpoints["factcc"])
+    from lightning_modules.metrics.rouge import RougeScorer
+
+    return RougeScorer()
