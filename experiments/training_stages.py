@@ -17,12 +17,10 @@ def common_args(s: dict, config: str) -> list[str]:
 
 
 def start_from(s: dict) -> list[str]:
-    """Arguments that start a model from the shared reader's weights, when the stage has one
-    (and the model preset to build, ``s["model"]``, when the stage names one)."""
-    args = ["--model.init_args.model", s["model"]] if s.get("model") else []
-    if s.get("init_checkpoint"):
-        args += ["--model.init_args.init_checkpoint", s["init_checkpoint"]]
-    return args
+    """Arguments that start a model from the shared reader's weights, when the stage has one."""
+    if not s.get("init_checkpoint"):
+        return []
+    return ["--model.init_args.init_checkpoint", s["init_checkpoint"]]
 
 
 def fit(args: list[str], run_dir: str) -> dict:

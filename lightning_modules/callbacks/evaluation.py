@@ -24,7 +24,7 @@ from lightning_modules.jsonl import write_jsonl
 from lightning_modules.world.oracle import hallucination_rate, initial_entity, judge
 from lightning_modules.metrics.base import scorer_models
 from lightning_modules.metrics.registry import (CHECKPOINTS, build_scorer, metric_config,
-                                                 missing_checkpoints)
+                                                 require_checkpoints)
 
 
 class SummaryEvaluation(pl.Callback):
@@ -55,9 +55,7 @@ class SummaryEvaluation(pl.Callback):
         self.checkpoints = {"qagen": qagen, "factcc": factcc, "qg": qg, "qa": qa}
         self.settings = {"quals": quals_config, "qags": qags_config}
         for metric in metrics:
-            missing = missing_checkpoints(metric, self.checkpoints)
-            if missing:
-                raise ValueError(f"metric {metric!r} needs a checkpoint: set {', '.join(missing)}")
+            require_checkpoints(metric, self.checkpoints)
         self.metrics, self.every_n_epochs = tuple(metrics), every_n_epochs
         self.max_examples, self.table_rows, self.batch_size = max_examples, table_rows, batch_size
         self._scorers = None

@@ -16,6 +16,12 @@ SPLIT_NAMES = {"fit": ("train", "validation"), "validate": ("validation",),
                "test": ("test",), "predict": ("test",)}
 
 
+def first_rows(rows, limit: int | None) -> list[dict]:
+    """The first ``limit`` rows of an iterable, read lazily (all of them when ``limit`` is
+    ``None`` or 0)."""
+    return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
+
+
 class SummarizationDataModule(pl.LightningDataModule):
     """Document-summary pairs from the synthetic corpus, JSONL/CSV files or a HF dataset.
 

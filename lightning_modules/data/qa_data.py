@@ -25,7 +25,7 @@ from typing import Iterator
 
 import torch
 
-from lightning_modules.data.datamodule import SummarizationDataModule
+from lightning_modules.data.datamodule import SummarizationDataModule, first_rows
 from lightning_modules.data.readers import DataError, RowReader
 from lightning_modules.text import QA_SEP, qa_source, qg_source
 
@@ -109,8 +109,7 @@ class QAGenDataModule(SummarizationDataModule):
             rows = squad_qa(root / f"{split}.json", self.reader)
         else:
             rows = newsqa_qa(root / f"{split}.csv", self.reader)
-        limit = self.hparams.limit
-        return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
+        return first_rows(rows, self.hparams.limit)
 
     def collate(self, rows: list[dict]) -> dict:
         """Tokenize a batch for the task; labels are padded with -100 (see the module docstring)."""

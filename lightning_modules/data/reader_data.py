@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from lightning_modules.data.datamodule import SummarizationDataModule
+from lightning_modules.data.datamodule import SummarizationDataModule, first_rows
 from lightning_modules.world.events import EVENT_TYPES
 
 IGNORE = -100
@@ -71,8 +71,7 @@ class ReaderDataModule(SummarizationDataModule):
     def read_split(self, split: str) -> list[dict]:
         """Return the documents of one split with their fact tables."""
         rows = self.reader.read_jsonl_raw(Path(self.hparams.data_dir) / f"{split}.jsonl")
-        limit = self.hparams.limit
-        return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
+        return first_rows(rows, self.hparams.limit)
 
     def collate(self, rows: list[dict]) -> dict:
         """Tokenize a batch of documents and tag every token."""

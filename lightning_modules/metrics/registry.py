@@ -18,6 +18,13 @@ def missing_checkpoints(metric: str, checkpoints: dict) -> list[str]:
     return [role for role in CHECKPOINTS[metric] if not checkpoints.get(role)]
 
 
+def require_checkpoints(metric: str, checkpoints: dict) -> None:
+    """Raise ``ValueError`` naming the checkpoints ``metric`` needs that are not given."""
+    missing = missing_checkpoints(metric, checkpoints)
+    if missing:
+        raise ValueError(f"metric {metric!r} needs a checkpoint: set {', '.join(missing)}")
+
+
 def metric_config(metric: str, settings: dict | None = None):
     """The settings dataclass of ``metric`` (``QualsConfig``, ``QagsConfig``), or ``None`` for a
     metric without settings (which then takes none)."""
@@ -37,9 +44,7 @@ def metric_config(metric: str, settings: dict | None = None):
 def build_scorer(metric: str, checkpoints: dict, config=None):
     """Return the scorer of ``metric`` from its ``checkpoints`` (role -> path or hub name) and
     ``config`` (from :func:`metric_config`; ``None``: the defaults)."""
-    missing = missing_checkpoints(metric, checkpoints)
-    if missing:
-        raise ValueError(f"metric {metric!r} needs a checkpoint: set {', '.join(missing)}")
+    require_checkpoints(metric, checkpoints)
     config = config if config is not None else metric_config(metric)
     if metric == "quals":
         from lightning_modules.metrics.quals import QualsScorer

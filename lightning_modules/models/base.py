@@ -5,13 +5,12 @@ Training regimes (MLE, ConSeq, QAGen...) subclass it and override ``compute_loss
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytorch_lightning as pl
 import torch
 
 from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.models.config import build_model
+from lightning_modules.models.loading import checkpoint_state
 from lightning_modules.models.optim import adamw_with_schedule
 
 
@@ -22,10 +21,7 @@ def load_model_weights(model: torch.nn.Module, checkpoint: str) -> list[str]:
     starts from the reader) keeps its fresh initialisation; its names are returned. A weight
     the checkpoint has and ``model`` lacks is an error: the two are different models.
     """
-    if not Path(checkpoint).is_file():
-        raise FileNotFoundError(f"init_checkpoint {checkpoint}: no such file")
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    weights = {k.removeprefix("model."): v for k, v in state["state_dict"].items()
+    weights = {k.removeprefix("model."): v for k, v in checkpoint_state(checkpoint).items()
                if k.startswith("model.")}
     missing, unexpected = model.load_state_dict(weights, strict=False)
     if unexpected:

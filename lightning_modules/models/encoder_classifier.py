@@ -10,13 +10,12 @@ and classifies the pair. Its call signature is a Hugging Face classifier's (``lo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from lightning_modules.models.config import build_model
+from lightning_modules.models.loading import checkpoint_state
 
 ENCODER_PREFIX = "model.model.encoder."
 SHARED_KEY = "model.model.shared.weight"
@@ -48,9 +47,7 @@ class EncoderClassifier(nn.Module):
 
     def load_encoder(self, checkpoint: str) -> None:
         """Load the encoder (and its token embeddings) of a workbench seq2seq checkpoint."""
-        if not Path(checkpoint).is_file():
-            raise FileNotFoundError(f"init_checkpoint {checkpoint}: no such file")
-        state = torch.load(checkpoint, map_location="cpu", weights_only=False)["state_dict"]
+        state = checkpoint_state(checkpoint)
         weights = {k.removeprefix(ENCODER_PREFIX): v for k, v in state.items()
                    if k.startswith(ENCODER_PREFIX)}
         weights.setdefault("embed_tokens.weight", state[SHARED_KEY])

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+
+def checkpoint_state(path: str) -> dict:
+    """The ``state_dict`` of a workbench Lightning checkpoint, for starting another model from
+    it (``init_checkpoint``); a missing file is a ``FileNotFoundError`` naming it."""
+    import torch
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"init_checkpoint {path}: no such file")
+    return torch.load(path, map_location="cpu", weights_only=False)["state_dict"]
+
 
 def load_seq2seq(path: str, device: str = "cpu"):
     """Return ``(model, tokenizer)`` in eval mode.
