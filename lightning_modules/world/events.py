@@ -12,7 +12,11 @@ Each event type declares
 - ``modifiers``: a phrase per role that a summary may append ("at {venue}");
 - ``facts``: document sentences, each a group of roles with several paraphrases;
 - ``distract``: document sentences that mention the distractors;
-- ``questions``: questions whose answer is a role's value (placeholders name core roles only).
+- ``questions``: questions whose answer is a role's value (placeholders name core roles only);
+- ``background``: ``(attribute, entity)``, the optional role that is a standing fact about
+  the entity in a core role (a player's age, a club's coach): the world keeps its value the
+  same in every document that names the entity (see ``background``), and XSUM-like references
+  state it whether or not the document does.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class EventType:
     distract: list[str]
     filler: list[str]
     questions: dict[str, list[str]]
+    background: tuple[str, str]
     kinds: dict[str, str] = field(init=False)
 
     def __post_init__(self):
@@ -49,6 +54,10 @@ class EventType:
         a, b = self.swap
         if self.roles[a] != self.roles[b]:
             raise ValueError(f"{self.name}: swap roles {a}, {b} differ in kind")
+        attribute, entity = self.background
+        if attribute not in self.optional or entity not in self.roles:
+            raise ValueError(f"{self.name}: background {self.background} must be (optional "
+                             "role, core role)")
         for role in {**self.roles, **self.optional}:
             if role not in self.questions:
                 raise ValueError(f"{self.name}: no question for role {role!r}")
@@ -94,6 +103,7 @@ SPORTS = EventType(
                    venue=["Where was the match played?"], date=["When was the match played?"],
                    scorer=["Who scored the winning goal?"], attendance=["How many fans watched?"],
                    coach=["Who coaches {winner}?"]),
+    background=("coach", "winner"),
 )
 
 TRANSFER = EventType(
@@ -134,6 +144,7 @@ TRANSFER = EventType(
                    seller=["Which club did {player} leave?"], fee=["How much was the fee?"],
                    date=["When was the move confirmed?"], city=["Where was the deal signed?"],
                    age=["How old is {player}?"], contract=["How many years does the deal run?"]),
+    background=("age", "player"),
 )
 
 COURT = EventType(
@@ -172,6 +183,7 @@ COURT = EventType(
                    sentence=["How many years was {defendant} jailed for?"],
                    court=["Where was the case heard?"], date=["When was sentence passed?"],
                    age=["How old is {defendant}?"], fine=["How much was {defendant} fined?"]),
+    background=("age", "defendant"),
 )
 
 ACQUISITION = EventType(
@@ -207,6 +219,7 @@ ACQUISITION = EventType(
                    price=["How much did {acquirer} pay?"], date=["When was the deal announced?"],
                    city=["Where is {target} based?"], ceo=["Who runs {acquirer}?"],
                    jobs=["How many jobs are at risk?"]),
+    background=("ceo", "acquirer"),
 )
 
 ELECTION = EventType(
@@ -242,6 +255,7 @@ ELECTION = EventType(
                    city=["Where was the election?"], share=["What share of the vote did {winner} win?"],
                    date=["When was the election?"], party=["Which party did {winner} stand for?"],
                    turnout=["What was the turnout?"]),
+    background=("party", "winner"),
 )
 
 ROBBERY = EventType(
@@ -275,6 +289,7 @@ ROBBERY = EventType(
                    loot=["How much was stolen?"], town=["Where did the theft happen?"],
                    date=["When did the theft happen?"], age=["How old is {suspect}?"],
                    reward=["How large was the reward?"]),
+    background=("age", "suspect"),
 )
 
 AWARD = EventType(
@@ -309,6 +324,7 @@ AWARD = EventType(
                    prize=["Which prize did {winner} win?"], city=["Where was the ceremony?"],
                    date=["When was the winner announced?"], purse=["How much is the prize worth?"],
                    age=["How old is {winner}?"]),
+    background=("age", "winner"),
 )
 
 LAUNCH = EventType(
@@ -343,6 +359,7 @@ LAUNCH = EventType(
                    product=["What did {company} launch?"], price=["How much will it cost?"],
                    date=["When was it launched?"], city=["Where was the launch?"],
                    ceo=["Who leads {company}?"], units=["How many units will be sold?"]),
+    background=("ceo", "company"),
 )
 
 EVENT_TYPES: dict[str, EventType] = {

@@ -6,10 +6,13 @@ Every record (one JSON object a line) has this schema:
 - ``event_type``: one of ``events.EVENT_TYPES``;
 - ``document``: 5-15 sentences stating the event's facts in paraphrased wording, with
   distractor entities of the same types as the true ones and the facts in shuffled order;
-- ``summary``: the reference, one sentence; with probability ``hallucination_prob`` it carries
-  an extrinsic hallucination (a role the document never states, with an invented value);
-- ``reference_hallucinated``: whether it does; ``faithful_summary``: the same sentence without
-  the hallucinated modifier;
+- ``summary``: the reference: one sentence (``summary_style`` ``sentence``, XSUM-like) or that
+  sentence followed by document sentences copied verbatim (``highlights``, CNN/DM-like). Its
+  noise (see :class:`CorpusConfig`): the event's background attribute stated whether or not
+  the document states it (learnable extrinsic), an invented role (unlearnable extrinsic), and
+  a misread role (intrinsic);
+- ``reference_hallucinated``: whether it has any of them; ``faithful_summary``: the same
+  summary without them;
 - ``facts``: the fact table, ``{"event_type", "roles": {role: value}, "distractors": {name:
   value}}``, listing only what the document states; the oracle ``judge`` reads it;
 - ``qa_document`` / ``qa_summary``: ``[{"question", "answer", "answer_start"}]`` with
@@ -22,12 +25,13 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.world import inventory
-from lightning_modules.world.corruption import corrupt_all
+from lightning_modules.world.background import background_value, sample_entity
+from lightning_modules.world.corruption import corrupt_all, entity_swap
 from lightning_modules.world.events import EVENT_TYPES, GENERIC_FILLER, EventType
 from lightning_modules.world.summary import SummarySpec, realize, slots
 
@@ -36,16 +40,37 @@ SPLITS = ("train", "validation", "test")
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    """Settings of the synthetic corpus; the defaults are the workbench's embedded default."""
+    """Settings of the synthetic corpus; the defaults are the ``xsum`` world, the workbench's
+    embedded default (``experiments/configs/worlds/`` documents each world's calibration)."""
 
     num_docs: int = 12000
     """Documents over all splits."""
     seed: int = 0
     """Seed of the generator; the corpus is a pure function of the config."""
-    hallucination_prob: float = 0.25
-    """Probability that a reference carries an extrinsic hallucination (XSUM-like noise)."""
+    summary_style: str = "sentence"
+    """``sentence``: one abstractive sentence (XSUM); ``highlights``: the sentence plus
+    ``highlight_sentences`` sentences copied from the document (CNN/DM)."""
+    highlight_sentences: int = 2
+    """Document sentences a ``highlights`` reference copies after its first sentence."""
+    background_prob: float = 0.95
+    """Probability that a reference states its event's background attribute (``EventType.
+    background``: a player's age...), whether or not the document does: learnable
+    extrinsic noise where the document does not."""
+    background_stated_prob: float = 0.15
+    """Probability that the document states the background attribute."""
+    recurring_prob: float = 0.5
+    """Probability that the entity holding the background attribute is one of the world's
+    recurring entities (whose standing facts other documents and references show)."""
+    recurring_pool: int = 100
+    """Recurring entities per kind (person, club, company)."""
+    hallucination_prob: float = 0.0
+    """Probability that a reference adds a role the document never states with an invented
+    value: unlearnable extrinsic noise."""
+    reference_intrinsic_prob: float = 0.14
+    """Probability that a reference puts another document entity of the same type in one of
+    its roles (a misreading; ``corruption.entity_swap``)."""
     optional_prob: float = 0.5
-    """Probability that the document states each optional role."""
+    """Probability that the document states each optional role other than the background one."""
     distractor_prob: float = 0.8
     """Probability that each distractor sentence is included."""
     min_distractors: int = 2
@@ -57,8 +82,16 @@ class CorpusConfig:
     def __post_init__(self):
         if self.num_docs < 3:
             raise ValueError("num_docs must be at least 3 (one per split)")
-        if not 0.0 <= self.hallucination_prob <= 1.0:
-            raise ValueError("hallucination_prob must be in [0, 1]")
+        for name in ("background_prob", "background_stated_prob", "recurring_prob",
+                     "hallucination_prob", "reference_intrinsic_prob", "optional_prob",
+                     "distractor_prob"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)!r}")
+        if self.summary_style not in ("sentence", "highlights"):
+            raise ValueError(f"summary_style must be 'sentence' or 'highlights', not "
+                             f"{self.summary_style!r}")
+        if not 0 <= self.highlight_sentences <= 3 or self.recurring_pool < 0:
+            raise ValueError("highlight_sentences must be in [0, 3] and recurring_pool >= 0")
         fewest = min(len(e.distract) for e in EVENT_TYPES.values())
         if not 0 <= self.min_distractors <= fewest:
             raise ValueError(f"min_distractors must be in [0, {fewest}]")
@@ -72,21 +105,41 @@ class CorpusConfig:
         return {"train": self.num_docs - n_val - n_test, "validation": n_val, "test": n_test}
 
 
+def _standing(event: EventType, values: dict, cfg: CorpusConfig, used: list[str]) -> str | None:
+    """The background attribute's standing value for this document's entity, or None where it
+    would overlap another of its values (then the document and reference leave it out)."""
+    attribute, holder = event.background
+    value = background_value(event.optional[attribute], values[holder], cfg.seed)
+    if any(value.lower() in u.lower() or u.lower() in value.lower() for u in used):
+        return None
+    used.append(value)
+    return value
+
+
 def _sample_roles(event: EventType, cfg: CorpusConfig, rng: random.Random):
+    """Return the stated role values, the distractors, the used values and the standing value
+    of the background attribute (stated or not)."""
+    attribute, holder = event.background
     used: list[str] = []
-    values = {role: inventory.sample(kind, rng, used) for role, kind in event.roles.items()}
-    optional = [r for r in event.optional if rng.random() < cfg.optional_prob]
-    if len(optional) == len(event.optional):
-        optional.remove(rng.choice(optional))
-    values.update({r: inventory.sample(event.optional[r], rng, used) for r in optional})
+    values = {role: (sample_entity(kind, rng, used, cfg.recurring_prob, cfg.recurring_pool,
+                                   cfg.seed) if role == holder else inventory.sample(kind, rng, used))
+              for role, kind in event.roles.items()}
+    standing = _standing(event, values, cfg, used)
+    if standing is not None and rng.random() < cfg.background_stated_prob:
+        values[attribute] = standing
+    others = [r for r in event.optional if r != attribute and rng.random() < cfg.optional_prob]
+    if attribute in values and len(others) == len(event.optional) - 1:
+        others.remove(rng.choice(others))  # one optional role always stays unstated
+    values.update({r: inventory.sample(event.optional[r], rng, used) for r in others})
     distractors = {d: inventory.sample(kind, rng, used) for d, kind in event.distractors.items()}
-    return values, distractors, used
+    return values, distractors, used, standing
 
 
-def _document(event, values, distractors, cfg, rng) -> tuple[str, dict[str, str]]:
-    """Return the document text and the distractors it actually mentions."""
-    sentences = [rng.choice(options).format(**values) for group, options in event.facts
-                 if all(role in values for role in group.split())]
+def _document(event, values, distractors, cfg, rng) -> tuple[str, dict[str, str], dict]:
+    """Return the document text, the distractors it mentions and its fact sentence per group."""
+    stated = {group: rng.choice(options).format(**values) for group, options in event.facts
+              if all(role in values for role in group.split())}
+    sentences = list(stated.values())
     chosen = [s for s in event.distract if rng.random() < cfg.distractor_prob]
     if len(chosen) < cfg.min_distractors:
         chosen = rng.sample(event.distract, cfg.min_distractors)
@@ -95,27 +148,68 @@ def _document(event, values, distractors, cfg, rng) -> tuple[str, dict[str, str]
     fillers = event.filler + GENERIC_FILLER
     sentences += rng.sample(fillers, rng.randint(0, 3))
     rng.shuffle(sentences)
-    return " ".join(sentences), {d: distractors[d] for d in sorted(mentioned)}
+    text = " ".join(sentences)
+    return text, {d: distractors[d] for d in sorted(mentioned)}, stated
 
 
-def _reference(event, values, cfg, rng, used) -> tuple[SummarySpec, SummarySpec]:
-    """Return the faithful spec and the reference spec (possibly hallucinated)."""
+def _with_role(spec: SummarySpec, role: str, value: str, rng, hallucinated: bool) -> SummarySpec:
+    """Add ``role`` as a modifier at a random position (marked hallucinated if it is)."""
+    position = rng.randint(0, len(spec.modifiers))
+    modifiers = spec.modifiers[:position] + (role,) + spec.modifiers[position:]
+    return replace(spec, values={**spec.values, role: value}, modifiers=modifiers,
+                   hallucinated=spec.hallucinated + ((role,) if hallucinated else ()))
+
+
+def _reference(event, values, standing, cfg, rng, used) -> tuple[SummarySpec, SummarySpec]:
+    """Return the faithful spec and the reference spec (with its background attribute and,
+    with ``hallucination_prob``, an invented role)."""
+    attribute = event.background[0]
     template = rng.randrange(len(event.main))
     main = slots(event.main[template][0])
-    candidates = [r for r in event.modifiers if r in values and r not in main]
-    modifiers = tuple(rng.sample(candidates, rng.choice([1, 2, 2])))
+    candidates = [r for r in event.modifiers if r in values and r not in main and r != attribute]
+    counts = [0, 1] if cfg.summary_style == "highlights" else [1, 2, 2]
+    modifiers = tuple(rng.sample(candidates, min(rng.choice(counts), len(candidates))))
     faithful = SummarySpec(event.name, template, {r: values[r] for r in main + list(modifiers)},
                            modifiers)
-    if rng.random() >= cfg.hallucination_prob:
-        return faithful, faithful
-    absent = [r for r in event.optional if r not in values]
-    role = rng.choice(absent)
-    invented = inventory.sample(event.optional[role], rng, used)
-    position = rng.randint(0, len(modifiers))
-    reference = SummarySpec(event.name, template, {**faithful.values, role: invented},
-                            modifiers[:position] + (role,) + modifiers[position:],
-                            hallucinated=(role,))
+    reference = faithful
+    if standing is not None and rng.random() < cfg.background_prob:
+        reference = _with_role(reference, attribute, standing, rng, attribute not in values)
+        if attribute in values:
+            faithful = reference
+    if rng.random() < cfg.hallucination_prob:
+        absent = [r for r in event.optional if r not in values and r not in reference.roles()]
+        if absent:
+            role = rng.choice(absent)
+            reference = _with_role(reference, role, inventory.sample(event.optional[role], rng,
+                                                                     used), rng, True)
     return faithful, reference
+
+
+def _misread(reference: SummarySpec, facts: dict, cfg, rng) -> SummarySpec:
+    """With ``reference_intrinsic_prob``, another document entity in one of the reference's
+    roles (marked hallucinated)."""
+    if rng.random() >= cfg.reference_intrinsic_prob:
+        return reference
+    for _ in range(4):  # a swap into a role the document leaves unstated would be extrinsic
+        swapped = entity_swap(reference, facts, rng)
+        if swapped is None:
+            return reference
+        changed = tuple(r for r in swapped.roles() if swapped.values[r] != reference.values[r])
+        if set(changed) <= set(facts["roles"]):
+            return replace(swapped, hallucinated=reference.hallucinated + changed)
+    return reference
+
+
+def _copied(event, stated: dict, spec: SummarySpec, document: str, cfg, rng) -> tuple[str, list]:
+    """The document sentences a ``highlights`` reference copies (facts it does not assert yet,
+    in document order) and the roles they state; nothing for ``sentence`` references."""
+    if cfg.summary_style != "highlights":
+        return "", []
+    asserted = set(spec.roles())
+    groups = [g for g in stated if not set(g.split()) & asserted]
+    chosen = rng.sample(groups, min(cfg.highlight_sentences, len(groups)))
+    chosen.sort(key=lambda g: document.index(stated[g]))
+    return "".join(" " + stated[g] for g in chosen), [r for g in chosen for r in g.split()]
 
 
 def span(text: str, answer: str) -> int:
@@ -138,23 +232,26 @@ def qa_pairs(event: EventType, text: str, values: dict[str, str], roles, rng) ->
 def generate_record(index: int, split: str, cfg: CorpusConfig, rng: random.Random) -> dict:
     """Generate one document with its reference, fact table, QA pairs and corruptions."""
     event = EVENT_TYPES[rng.choice(sorted(EVENT_TYPES))]
-    values, distractors, used = _sample_roles(event, cfg, rng)
-    document, mentioned = _document(event, values, distractors, cfg, rng)
-    faithful, reference = _reference(event, values, cfg, rng, used)
-    summary = realize(reference)
+    values, distractors, used, standing = _sample_roles(event, cfg, rng)
+    document, mentioned, stated = _document(event, values, distractors, cfg, rng)
     facts = {"event_type": event.name, "roles": values, "distractors": mentioned}
+    faithful, reference = _reference(event, values, standing, cfg, rng, used)
+    reference = _misread(reference, facts, cfg, rng)
+    copied, copied_roles = _copied(event, stated, faithful, document, cfg, rng)
+    summary = realize(reference) + copied
     return {
         "id": f"{split}-{index:06d}",
         "event_type": event.name,
         "document": document,
         "summary": summary,
         "reference_hallucinated": bool(reference.hallucinated),
-        "faithful_summary": realize(faithful),
+        "faithful_summary": realize(faithful) + copied,
         "facts": facts,
         "qa_document": qa_pairs(event, document, values, list(values), rng),
         "qa_summary": qa_pairs(event, summary, {**values, **reference.values},
-                               reference.roles(), rng),
-        "corruptions": corrupt_all(faithful, facts, rng),
+                               reference.roles() + copied_roles, rng),
+        "corruptions": [{**c, "summary": c["summary"] + copied}
+                        for c in corrupt_all(faithful, facts, rng)],
     }
 
 

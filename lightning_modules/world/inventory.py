@@ -8,6 +8,7 @@ model must copy names from the document instead of memorising them.
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 FIRST_NAMES = """
 Aaron Abigail Adrian Aisha Alan Alberto Alice Amara Amir Ana Andrea Angus Anika Anton Arjun
@@ -186,6 +187,14 @@ def sample(kind: str, rng: random.Random, used: list[str]) -> str:
             used.append(value)
             return value
     raise RuntimeError(f"could not sample a fresh {kind!r} value")
+
+
+@lru_cache(maxsize=None)
+def name_words() -> frozenset[str]:
+    """Every word (lower case) that is part of some name of the inventories."""
+    parts = FIRST_NAMES + SURNAMES + CLUB_SUFFIXES + COMPANY_STEMS + COMPANY_SUFFIXES
+    phrases = PARTY_NAMES + AWARDS + PRODUCTS
+    return frozenset(w.lower() for w in parts + [w for p in phrases for w in p.split()])
 
 
 def entity_type(kind: str) -> str:

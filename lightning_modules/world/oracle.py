@@ -12,7 +12,9 @@ Steps 1 and 2 are in ``parse``; the claims and the verdict are here.
    first), then dates, sums of money, percentages, scores and other numbers by pattern, then
    runs of capitalised words that are not template words (unknown names).
 2. *Parse.* It replaces each mention by a typed slot and looks for the event type's main
-   clauses (affirmative and negated) and role modifiers ("at {venue}") in the word sequence; a
+   clauses (affirmative and negated), the document's sentence templates (a CNN/DM-like
+   summary copies document sentences; a distractor's sentence is a claim about the
+   distractor) and role modifiers ("at {venue}") in the word sequence; a
    slot matches a mention of a compatible type. Where that leaves the main clause unread or a
    document entity unplaced, a second, relaxed parse lets any name fill any name slot (a
    person in a club's slot) and any value any value slot (a date as a sentence), so that
@@ -119,9 +121,10 @@ def resolve(facts: dict, value: str) -> str | None:
 def role_claim(facts: dict, role: str, mention: tuple) -> Claim:
     """The claim that ``role`` has the value of ``mention`` (``(start, end, type, text)``)."""
     value, mention_type = mention[3], mention[2]
-    if role not in facts["roles"]:
+    table = facts["distractors"] if role.startswith("d_") else facts["roles"]
+    if role not in table:
         return Claim(role, value, "lacking", "unstated_role", "extrinsic")
-    if norm(value) == norm(facts["roles"][role]):
+    if norm(value) == norm(table[role]):
         return Claim(role, value, "supported")
     if mention_type not in NAME_TYPES:
         return Claim(role, value, "contradicted", "wrong_value", "intrinsic")
@@ -130,7 +133,7 @@ def role_claim(facts: dict, role: str, mention: tuple) -> Claim:
         return Claim(role, value, "lacking", "invented_entity", "extrinsic")
     if target == "?":
         return Claim(role, value, "unresolved", "unplaced")
-    if target == norm(facts["roles"][role]):
+    if target == norm(table[role]):
         return Claim(role, value, "supported")
     return Claim(role, value, "contradicted", "wrong_entity", "intrinsic")
 

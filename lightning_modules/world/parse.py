@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from lightning_modules.world import inventory
-from lightning_modules.world.events import EVENT_TYPES
+from lightning_modules.world.events import EVENT_TYPES, GENERIC_FILLER
 
 MONTHS = "|".join(inventory.MONTHS)
 PATTERNS = [  # (type, regex), most specific first
@@ -26,15 +26,22 @@ NAME_TYPES = NAME_SLOTS + ("name",)
 VALUE_TYPES = ("date", "number", "money")
 
 
+def _words(texts) -> set[str]:
+    return {w for t in texts for w in re.findall(r"[a-z']+", re.sub(r"\{\w+\}", " ", t.lower()))}
+
+
 @lru_cache(maxsize=None)
 def template_words() -> frozenset[str]:
-    """Return every word of every summary template (lower case), never an unknown name."""
-    words = set()
+    """Return every word of every summary template and every document sentence template
+    (lower case), never an unknown name; words that also make up names ("Media", "Prize")
+    are left out of the document sentences' share."""
+    summary, document = set(), set()
     for event in EVENT_TYPES.values():
-        texts = [t for pair in event.main for t in pair] + list(event.modifiers.values())
-        for text in texts:
-            words.update(re.findall(r"[a-z']+", re.sub(r"\{\w+\}", " ", text.lower())))
-    return frozenset(words)
+        summary |= _words([t for pair in event.main for t in pair] + list(event.modifiers.values()))
+        document |= _words([t for _, options in event.facts for t in options] + event.distract
+                           + event.filler)
+    document |= _words(GENERIC_FILLER)
+    return frozenset(summary | (document - inventory.name_words()))
 
 
 def norm(text: str) -> str:
@@ -171,9 +178,18 @@ def _search(template_text, items, mentions, kinds, used, relaxed=False):
     return None
 
 
+@lru_cache(maxsize=None)
+def sentence_templates(event_name: str) -> tuple[str, ...]:
+    """The event's document sentence templates (facts and distractor sentences), longest
+    first: a CNN/DM-like summary copies them."""
+    event = EVENT_TYPES[event_name]
+    texts = [t for _, options in event.facts for t in options] + event.distract
+    return tuple(sorted(texts, key=lambda t: -len(_template_items(t))))
+
+
 def parse(event, items, mentions, relaxed=False):
-    """Return ``(negated or None, [(role, mention index)])`` from main clause and modifiers;
-    ``relaxed`` lets any name fill any name slot."""
+    """Return ``(negated or None, [(role, mention index)])`` from main clause, copied document
+    sentences and modifiers; ``relaxed`` lets any name fill any name slot."""
     used: set[int] = set()
     negated, assigned = None, []
     mains = sorted(((t, neg) for pair in event.main for neg, t in enumerate(pair)),
@@ -183,7 +199,8 @@ def parse(event, items, mentions, relaxed=False):
         if found:
             negated, assigned, used = bool(neg), list(found[0].items()), found[1]
             break
-    for role, text in event.modifiers.items():
+    clauses = list(sentence_templates(event.name)) + list(event.modifiers.values())
+    for text in clauses:
         found = _search(text, items, mentions, event.kinds, used, relaxed)
         while found:
             assigned += list(found[0].items())
