@@ -10,7 +10,10 @@ Each RUN_DIR is recognised by what it holds:
 - a sweep (``sweep.json``): (c) ablation curves;
 - a meta-evaluation (``correlations.json`` beside ``mturk_*.jsonl``): (e) scatter plots;
 - a human study (``key.json`` and filled ``*.csv`` sheets): its statistics and (f).
-Writes ``REPORT_DIR/report.md`` embedding every figure (PNG; PDFs beside them).
+Writes ``REPORT_DIR/report.md`` embedding every figure (PNG; PDFs beside them). Given
+``reproduce`` outputs of two or more worlds (``--world xsum`` and ``--world cnndm``) and
+nothing else, it writes each world's report under ``REPORT_DIR/<world>/`` and the paper's
+table shape (worlds as column groups: ``results_worlds.md``/``.tex``) in ``report.md``.
 """
 
 from __future__ import annotations
@@ -99,8 +102,51 @@ def validity_section(run: Path, out: Path) -> list[str]:
     return lines
 
 
+def report(runs: list[Path], out: Path) -> list[str]:
+    """Write the figures and tables of ``runs`` under ``out``; return the report's lines."""
+    from analysis.extra_sections import human_section, meta_eval_section, sweep_section
+    from analysis.reading_sections import probe_section, system_validity_section
+
+    out.mkdir(parents=True, exist_ok=True)
+    lines = ["# Analysis report", "", "Runs: " + ", ".join(str(r) for r in runs), ""]
+    systems = collect_systems(runs)
+    if systems:
+        lines += system_section(systems, out)
+    for run in runs:
+        lines += selection_section(run, out) + validity_section(run, out)
+        lines += system_validity_section(run, out) + probe_section(run)
+        lines += sweep_section(run, out) + meta_eval_section(run, out) + human_section(run, out)
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def worlds_report(worlds: dict[str, Path], out: Path) -> list[str]:
+    """One report per world under ``out/<world>/``, and the table over worlds (the paper's
+    shape) in ``out/report.md``, ``out/results_worlds.{md,tex}``; return the report's lines."""
+    from analysis import worlds as w
+
+    by_world = {}
+    for world, run in worlds.items():
+        report([run], out / world)
+        by_world[world] = collect_systems([run])
+    tables_by_world = w.world_tables(by_world)
+    (out / "results_worlds.md").write_text(w.markdown(tables_by_world) + "\n")
+    (out / "results_worlds.tex").write_text(w.latex(tables_by_world) + "\n")
+    lines = ["# Analysis report: worlds", "",
+             "Runs: " + ", ".join(f"{k} = {v}" for k, v in worlds.items()), "",
+             "## Results by world", "", w.markdown(tables_by_world), ""]
+    for world in worlds:
+        bars = Path(world) / "figures" / "metrics_by_system.png"
+        lines += [f"### {world}", "", f"Full report: [{world}/report.md]({world}/report.md)", "",
+                  f"![{world}: metrics by system]({bars})", ""]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return lines
+
+
 def main(argv: list[str]) -> int:
     """Write the report; print its path."""
+    from analysis.worlds import world_runs
+
     p = argparse.ArgumentParser(prog="quals-bench analyze", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("runs", nargs="+", type=Path)
@@ -108,23 +154,16 @@ def main(argv: list[str]) -> int:
     p.add_argument("--wandb", choices=("offline", "online"), help="also log the figures to W&B")
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    lines = ["# Analysis report", "", "Runs: " + ", ".join(str(r) for r in a.runs), ""]
-    systems = collect_systems(a.runs)
-    if systems:
-        lines += system_section(systems, a.out)
-    for run in a.runs:
-        lines += selection_section(run, a.out) + validity_section(run, a.out)
-        from analysis.extra_sections import human_section, meta_eval_section, sweep_section
-        from analysis.reading_sections import probe_section, system_validity_section
-
-        lines += system_validity_section(run, a.out) + probe_section(run)
-        lines += sweep_section(run, a.out) + meta_eval_section(run, a.out) + human_section(run, a.out)
-    (a.out / "report.md").write_text("\n".join(lines) + "\n")
+    worlds = world_runs(a.runs)
+    if len(worlds) >= 2 and len(worlds) == len(a.runs):
+        worlds_report(worlds, a.out)
+    else:
+        report(a.runs, a.out)
     if a.wandb:
         import wandb
 
         run = wandb.init(project="quals-bench", name="analysis", dir=str(a.out), mode=a.wandb)
-        figures.log_to_wandb(sorted((a.out / "figures").glob("*.png")), run)
+        figures.log_to_wandb(sorted(a.out.glob("**/figures/*.png")), run)
         run.finish()
     print(f"wrote {a.out / 'report.md'}")
     return 0
