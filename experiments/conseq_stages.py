@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from experiments.candidates import CandidateConfig, generate_candidates
-from lightning_modules.data.readers import read_objects
+from lightning_modules.data.readers import DataError, read_objects
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.selection import SelectionConfig, ranking_score, select_pairs
 
@@ -62,16 +62,60 @@ def scoring_stage(s: dict) -> dict:
     return counts
 
 
+CANDIDATE_FIELDS = {"id": str, "document": str, "reference": str, "candidates": list}
+"""The fields of a candidates line (``generate_candidates`` writes them) and their types."""
+
+
+def read_candidates(path: Path) -> dict[str, dict]:
+    """The candidates lines of ``path`` by id, in file order; a missing file, field or
+    candidate, or an id on two lines, is a one-line :class:`DataError` naming file and line."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    docs = {}
+    for number, row in enumerate(read_objects(path), start=1):
+        for name, kind in CANDIDATE_FIELDS.items():
+            if not isinstance(row.get(name), kind):
+                problem = "missing" if name not in row else f"expected {kind.__name__}"
+                raise DataError(f"{path}:{number}: field {name!r}: {problem}")
+        if not row["candidates"] or not all(isinstance(c, str) for c in row["candidates"]):
+            raise DataError(f"{path}:{number}: field 'candidates': expected a non-empty list "
+                            "of strings")
+        if row["id"] in docs:
+            raise DataError(f"{path}:{number}: field 'id': {row['id']!r} is on an earlier line")
+        docs[row["id"]] = row
+    return docs
+
+
+def ranking_scores(path: Path, summaries: list[str], columns: tuple[str, ...] | None) -> list:
+    """The ranking score (``ranking_score``) of each line of the scored file ``path``, which
+    must hold ``summaries`` in this order; a missing file, another line count, another summary
+    or a missing score column is a one-line :class:`DataError` naming file, line and field."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such file (score the candidates' scoring input into it)")
+    lines = read_objects(path)
+    if len(lines) != len(summaries):
+        raise DataError(f"{path}: {len(lines)} lines, but the candidates have {len(summaries)} "
+                        "summaries (one line per reference and candidate)")
+    for number, (line, summary) in enumerate(zip(lines, summaries), start=1):
+        if line.get("summary") != summary:
+            raise DataError(f"{path}:{number}: field 'summary': not the candidates' summary of "
+                            "this line (scored from another candidates file?)")
+        found = {f"scores.{c}" for c in line.get("scores") or {}} | set(line)
+        for name in [f"scores.{c}" for c in columns] if columns else ["score"]:
+            if name not in found:
+                raise DataError(f"{path}:{number}: field {name!r}: missing")
+    return [ranking_score(line, columns) for line in lines]
+
+
 def score_tables(candidates: Path, scored: Path,
                  configs: dict[str, SelectionConfig]) -> dict[str, list[dict]]:
     """Per ranker (``configs``' keys, each scored in ``<scored>/<ranker>.jsonl``), the selection
     table (see ``select_pairs``) of each document, ranked by the config's ``columns``."""
-    docs = {r["id"]: r for r in read_objects(candidates)}
+    docs = read_candidates(candidates)
     index = [(r["id"], slot, summary) for r in docs.values() for slot, summary in slots(r)]
     tables = {}
     for ranker, cfg in configs.items():
-        values = [ranking_score(line, cfg.columns)
-                  for line in read_objects(scored / f"{ranker}.jsonl")]
+        values = ranking_scores(scored / f"{ranker}.jsonl", [s for _, _, s in index], cfg.columns)
         table = {i: {"id": i, "document": d["document"], "reference": d["reference"],
                      "reference_score": None, "candidates": []} for i, d in docs.items()}
         for (doc_id, slot, summary), value in zip(index, values):

@@ -37,6 +37,7 @@ import torch
 from experiments.cached_predict import load_cache, run_cached
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.metrics.base import scorer_models
+from lightning_modules.models.loading import fingerprint, model_problem
 
 FIELDS = ("document", "summary")
 
@@ -136,30 +137,10 @@ def write_output(out: Path, rows, keys, cache) -> None:
     write_jsonl(out, (line(row, problem, key) for (row, problem), key in zip(rows, keys)))
 
 
-def _fingerprint(path: str) -> dict:
-    """Identify a model file or folder for the cache key (path, size, modification time)."""
-    p = Path(path)
-    if not p.exists():  # a hub name
-        return {"name": path}
-    stat = p.stat()
-    return {"path": str(p.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
-
-
 def _settings(a) -> dict:
     import yaml
 
     return (yaml.safe_load(a.config.read_text()) or {}) if a.config else {}
-
-
-def checkpoint_problem(path: str) -> str | None:
-    """Why ``path`` cannot be a model to load, or ``None``: a ``.ckpt`` or folder that does
-    not exist (a Hugging Face name without a local folder is left to the hub loader)."""
-    local = Path(path)
-    if str(path).endswith(".ckpt") and not local.is_file():
-        return "no such checkpoint file"
-    if str(path).startswith(("/", ".", "~")) and not local.exists():
-        return "no such file or folder"
-    return None
 
 
 def build_scorer(metric: str, a) -> tuple[object, dict]:
@@ -172,9 +153,9 @@ def build_scorer(metric: str, a) -> tuple[object, dict]:
     config = metric_config(metric, _settings(a) or None)
     settings = {"metric": metric, **(asdict(config) if config is not None else {})}
     if metric in ("quals", "factcc"):
-        settings.update(_fingerprint(a.model))
+        settings.update(fingerprint(a.model))
     elif metric == "qags":
-        settings.update(qg=_fingerprint(a.qg), qa=_fingerprint(a.qa))
+        settings.update(qg=fingerprint(a.qg), qa=fingerprint(a.qa))
     return build(metric, checkpoints, config), settings
 
 
@@ -203,7 +184,7 @@ def main(argv: list[str]) -> int:
     if not a.input.is_file():
         p.error(f"--input {a.input}: no such file")
     for name in NEEDS[a.metric]:
-        problem = checkpoint_problem(getattr(a, name))
+        problem = model_problem(getattr(a, name))
         if problem:
             p.error(f"--{name} {getattr(a, name)}: {problem}")
     scorer, settings = build_scorer(a.metric, a)

@@ -13,18 +13,12 @@ PAPER = sorted((CONFIG_DIR / "paper").glob("*.yaml"))
 @pytest.fixture(scope="module")
 def stand_ins(tmp_path_factory, tokenizer_dir):
     import datasets
-    from transformers import BartConfig, BartForConditionalGeneration
 
+    from experiments.tiny_hf import save_bart
     from lightning_modules.data.tokenizer import load_tokenizer
 
     root = tmp_path_factory.mktemp("paper")
-    tok = load_tokenizer(str(tokenizer_dir))
-    config = BartConfig(vocab_size=len(tok), d_model=16, encoder_layers=1, decoder_layers=1,
-                        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
-                        decoder_ffn_dim=32, max_position_embeddings=1100,
-                        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
-                        eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.eos_token_id)
-    BartForConditionalGeneration(config).save_pretrained(root / "bart")
+    save_bart(root / "bart", load_tokenizer(str(tokenizer_dir)), max_position_embeddings=1100)
     ds = datasets.Dataset.from_dict({"document": ["A text. More."] * 4, "summary": ["A."] * 4})
     datasets.DatasetDict({"train": ds, "validation": ds, "test": ds}).save_to_disk(root / "data")
     (root / "pairs.jsonl").write_text(json.dumps({"id": "0", "document": "A text.",

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
-from lightning_modules.data.readers import HF_FIELDS, RowReader, load_hf_split
+from lightning_modules.data.readers import RowReader, first_rows
+from lightning_modules.data.splits import default_fields, split_rows
 from lightning_modules.data.tokenizer import load_tokenizer
 
 SOURCES = ("synthetic", "jsonl", "csv", "hf")
 SPLIT_NAMES = {"fit": ("train", "validation"), "validate": ("validation",),
                "test": ("test",), "predict": ("test",)}
-
-
-def first_rows(rows, limit: int | None) -> list[dict]:
-    """The first ``limit`` rows of an iterable, read lazily (all of them when ``limit`` is
-    ``None`` or 0)."""
-    return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
 
 
 class SummarizationDataModule(pl.LightningDataModule):
@@ -49,8 +42,7 @@ class SummarizationDataModule(pl.LightningDataModule):
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
         self.save_hyperparameters()
-        doc_f, sum_f = HF_FIELDS.get(data_dir, ("document", "summary")) if source == "hf" \
-            else ("document", "summary")
+        doc_f, sum_f = default_fields(source, data_dir)
         self.reader = RowReader(document_field or doc_f, summary_field or sum_f, on_bad_row)
         self.splits: dict[str, list[dict]] = {}
         self._tokenizer = None
@@ -65,19 +57,8 @@ class SummarizationDataModule(pl.LightningDataModule):
     def read_split(self, split: str) -> list[dict]:
         """Return the rows of one split (``train``, ``validation`` or ``test``)."""
         hp = self.hparams
-        if hp.source == "hf":
-            rows = self.reader.read_hf(load_hf_split(hp.data_dir, split, hp.hf_config),
-                                       f"{hp.data_dir}:{split}")
-        else:
-            ext = "csv" if hp.source == "csv" else "jsonl"
-            path = Path(hp.data_dir) / f"{split}.{ext}"
-            rows = self.reader.read_csv(path) if ext == "csv" else self.reader.read_jsonl(path)
-        out = []
-        for row in rows:
-            out.append(row)
-            if hp.limit is not None and len(out) >= hp.limit:
-                break
-        return out
+        return first_rows(split_rows(hp.source, hp.data_dir, split, self.reader, hp.hf_config),
+                          hp.limit)
 
     def setup(self, stage: str | None = None) -> None:
         """Read the splits the stage needs."""

@@ -25,8 +25,8 @@ from typing import Iterator
 
 import torch
 
-from lightning_modules.data.datamodule import SummarizationDataModule, first_rows
-from lightning_modules.data.readers import DataError, RowReader
+from lightning_modules.data.datamodule import SummarizationDataModule
+from lightning_modules.data.readers import DataError, RowReader, first_rows
 from lightning_modules.text import QA_SEP, qa_source, qg_source
 
 QA_SOURCES = ("synthetic", "squad", "newsqa")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import torch
 
-from lightning_modules.data.datamodule import SummarizationDataModule, first_rows
+from lightning_modules.data.datamodule import SummarizationDataModule
+from lightning_modules.data.readers import first_rows
 from lightning_modules.world.events import EVENT_TYPES
 
 IGNORE = -100

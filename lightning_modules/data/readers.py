@@ -120,12 +120,26 @@ class RowReader:
             if converted is not None:
                 yield converted
 
+    def read_file(self, path: str | Path) -> Iterator[dict]:
+        """The valid rows of a ``.csv`` file, or else of a JSON Lines file, read lazily; a missing
+        file is a :class:`DataError` naming it, raised here, before any row."""
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"{path}: no such file")
+        return self.read_csv(path) if path.suffix == ".csv" else self.read_jsonl(path)
+
     def read_hf(self, dataset, where: str) -> Iterator[dict]:
         """Yield the valid rows of a Hugging Face ``Dataset`` (``where`` names it in errors)."""
         for index, row in enumerate(dataset):
             converted = self.convert(row, f"{where}[{index}]", index)
             if converted is not None:
                 yield converted
+
+
+def first_rows(rows, limit: int | None) -> list[dict]:
+    """The first ``limit`` rows of an iterable, read lazily (all of them when ``limit`` is
+    ``None`` or 0)."""
+    return [r for _, r in zip(range(limit) if limit else iter(int, 1), rows)]
 
 
 def read_objects(path: str | Path) -> list[dict]:

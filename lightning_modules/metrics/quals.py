@@ -87,11 +87,15 @@ class QualsScorer:
 
     @classmethod
     def from_checkpoint(cls, path: str, config: QualsConfig = QualsConfig(), device="cpu"):
-        """Load a QAGen Lightning checkpoint (``.ckpt``) and wrap its model."""
-        from lightning_modules.models.qagen import QAGenModule
+        """Load a QAGen model, a workbench ``.ckpt`` or a Hugging Face seq2seq checkpoint whose
+        tokenizer has the question-answer separator (``QA_SEP``), and wrap it."""
+        from lightning_modules.models.loading import load_seq2seq
 
-        module = QAGenModule.load_from_checkpoint(path, map_location=device)
-        return cls(module.model, module.tokenizer, config)
+        model, tokenizer = load_seq2seq(path, device)
+        if QA_SEP not in tokenizer.get_vocab():
+            raise ValueError(f"{path}: the tokenizer has no {QA_SEP} token (a QAGen model "
+                             "writes it between question and answer)")
+        return cls(model, tokenizer, config)
 
     def _encode(self, texts: Sequence[str]):
         enc = self.tok(list(texts), truncation=True, padding=True, return_tensors="pt",

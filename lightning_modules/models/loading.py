@@ -1,8 +1,72 @@
-"""Load a seq2seq model and its tokenizer from a workbench checkpoint or a Hugging Face one."""
+"""Find and load models: a workbench Lightning checkpoint (``.ckpt``), a local Hugging Face
+``save_pretrained`` folder, or a Hugging Face hub name (offline: from the local cache)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from lightning_modules.data.splits import local_only
+
+
+def model_problem(spec: str) -> str | None:
+    """Why ``spec`` cannot be a model to load, or ``None``: a ``.ckpt`` that is not a file, a
+    path that does not exist, a folder without ``config.json``, or, offline
+    (``HF_HUB_OFFLINE=1``), a hub name not in the local cache."""
+    local = Path(spec).expanduser()
+    if str(spec).endswith(".ckpt"):
+        return None if local.is_file() else "no such checkpoint file"
+    if local.is_dir():
+        return None if (local / "config.json").is_file() else \
+            "not a Hugging Face checkpoint folder (no config.json)"
+    if local.exists():
+        return "a file, but not a Lightning checkpoint (.ckpt)"
+    if local_only(spec):
+        return "no such file or folder"
+    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "") and not _in_hub_cache(spec):
+        return "no such local folder, and not in the Hugging Face cache (offline)"
+    return None
+
+
+def _in_hub_cache(name: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(name, "config.json"), str)
+
+
+def resolve_model(spec: str) -> str:
+    """The kind of model ``spec`` names: ``lightning`` (a ``.ckpt``), ``folder`` (a local
+    Hugging Face folder) or ``hub`` (a hub name); else ``FileNotFoundError`` in one line
+    naming it (see :func:`model_problem`)."""
+    problem = model_problem(spec)
+    if problem:
+        raise FileNotFoundError(f"{spec}: {problem}")
+    if str(spec).endswith(".ckpt"):
+        return "lightning"
+    return "folder" if Path(spec).expanduser().is_dir() else "hub"
+
+
+def fingerprint(spec: str) -> dict:
+    """Identify a model for a cache key: a local file or folder by path, size and modification
+    time (a retrained model gets a new key), a hub name by its name."""
+    local = Path(spec)
+    if not local.exists():
+        return {"name": spec}
+    stat = local.stat()
+    return {"path": str(local.resolve()), "size": stat.st_size, "mtime": stat.st_mtime}
+
+
+def load_summarizer(spec: str, device: str = "cpu"):
+    """A summarizer (a :class:`~lightning_modules.models.mle.MLEModule`, with ``summarize``) in
+    eval mode: a workbench ``.ckpt`` of any summarizer (MLE, ConSeq), or a Hugging Face
+    seq2seq checkpoint (name or folder) with its own tokenizer."""
+    from lightning_modules.models.mle import MLEModule
+
+    if resolve_model(spec) == "lightning":
+        module = MLEModule.load_from_checkpoint(spec, map_location=device)
+    else:
+        module = MLEModule(model=spec, tokenizer=spec, copy_head=False).to(device)
+    return module.eval()
 
 
 def checkpoint_state(path: str) -> dict:
