@@ -9,20 +9,38 @@ from collections import Counter
 from pathlib import Path
 
 
+def world_corpus(world: str) -> dict:
+    """The ``corpus:`` section of a world: a name under ``experiments/configs/worlds/`` or a
+    YAML path."""
+    import yaml
+
+    from experiments import CONFIG_DIR
+
+    path = Path(world) if world.endswith((".yaml", ".yml")) else CONFIG_DIR / "worlds" / f"{world}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in (CONFIG_DIR / "worlds").glob("*.yaml"))
+        raise SystemExit(f"{path}: no such world (known: {', '.join(known)})")
+    return (yaml.safe_load(path.read_text()) or {}).get("corpus", {})
+
+
 def corpus(argv: list[str]) -> int:
-    """``quals-bench corpus --num-docs N --seed S --out DIR``."""
+    """``quals-bench corpus --num-docs N --seed S --out DIR [--world xsum|cnndm|PATH]``."""
     from lightning_modules.world.generator import CorpusConfig, write_corpus
 
     p = argparse.ArgumentParser(prog="quals-bench corpus", description=corpus.__doc__)
     p.add_argument("--num-docs", type=int, default=CorpusConfig.num_docs)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--hallucination-prob", type=float, default=CorpusConfig.hallucination_prob)
-    p.add_argument("--distractor-prob", type=float, default=CorpusConfig.distractor_prob)
-    p.add_argument("--min-distractors", type=int, default=CorpusConfig.min_distractors)
+    p.add_argument("--world", default="xsum", help="a world name or YAML (its corpus: section)")
+    p.add_argument("--hallucination-prob", type=float)
+    p.add_argument("--distractor-prob", type=float)
+    p.add_argument("--min-distractors", type=int)
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
-    cfg = CorpusConfig(num_docs=a.num_docs, seed=a.seed, hallucination_prob=a.hallucination_prob,
-                       distractor_prob=a.distractor_prob, min_distractors=a.min_distractors)
+    overrides = {k: v for k, v in (("hallucination_prob", a.hallucination_prob),
+                                   ("distractor_prob", a.distractor_prob),
+                                   ("min_distractors", a.min_distractors)) if v is not None}
+    cfg = CorpusConfig(**{**world_corpus(a.world), "num_docs": a.num_docs, "seed": a.seed,
+                          **overrides})
     start = time.perf_counter()
     paths = write_corpus(cfg, a.out)
     print(f"wrote {cfg.split_sizes()} to {a.out} in {time.perf_counter() - start:.1f}s")

@@ -10,7 +10,7 @@ from lightning_modules.world.events import EVENT_TYPES
 from lightning_modules.world.generator import CorpusConfig, generate_split, write_corpus
 from lightning_modules.world.inventory import entity_type
 
-FIELDS = {"id", "event_type", "document", "summary", "reference_hallucinated",
+FIELDS = {"id", "event_type", "document", "summary", "reference_hallucinated", "reference_errors",
           "faithful_summary", "facts", "qa_document", "qa_summary", "corruptions"}
 
 

@@ -11,8 +11,8 @@ Every record (one JSON object a line) has this schema:
   noise (see :class:`CorpusConfig`): the event's background attribute stated whether or not
   the document states it (learnable extrinsic), an invented role (unlearnable extrinsic), and
   a misread role (intrinsic);
-- ``reference_hallucinated``: whether it has any of them; ``faithful_summary``: the same
-  summary without them;
+- ``reference_hallucinated``: whether it has any of them; ``reference_errors``: their labels
+  (``intrinsic``, ``extrinsic``), sorted; ``faithful_summary``: the same summary without them;
 - ``facts``: the fact table, ``{"event_type", "roles": {role: value}, "distractors": {name:
   value}}``, listing only what the document states; the oracle ``judge`` reads it;
 - ``qa_document`` / ``qa_summary``: ``[{"question", "answer", "answer_start"}]`` with
@@ -245,6 +245,8 @@ def generate_record(index: int, split: str, cfg: CorpusConfig, rng: random.Rando
         "document": document,
         "summary": summary,
         "reference_hallucinated": bool(reference.hallucinated),
+        "reference_errors": sorted({"intrinsic" if role in values else "extrinsic"
+                                    for role in reference.hallucinated}),
         "faithful_summary": realize(faithful) + copied,
         "facts": facts,
         "qa_document": qa_pairs(event, document, values, list(values), rng),
