@@ -77,10 +77,10 @@ UNITS = {"rouge1": "ROUGE-1 F1", "rouge2": "ROUGE-2 F1", "rougeL": "ROUGE-L F1",
          "hallucination_rate": "hallucination rate (oracle)"}
 # x-axis labels of sweep settings (others: the setting's name)
 SETTINGS = {"quals_beams": "QA beams (= beam groups) of QUALS as the ranker",
-            "quantile": "S+/S- quantile (share of summaries selected)",
-            "conseq_learning_rate": "ConSeq learning rate",
-            "conseq_negative_weight": "weight of the S- (unlikelihood) loss",
-            "num_candidates": "candidates per document"}
+            "selection.quantile": "S+/S- quantile (share of summaries selected)",
+            "conseq.learning_rate": "ConSeq learning rate",
+            "conseq.negative_weight": "weight of the S- (unlikelihood) loss",
+            "candidates.num_candidates": "candidates per document"}
 
 
 def metric_bars(table: dict[str, dict[str, dict]], metrics, stem, labels=None) -> Path:

@@ -12,6 +12,7 @@ import pytorch_lightning as pl
 import torch
 
 from experiments.cached_predict import load_cache, run_cached
+from experiments.config_tree import at_least, require
 from lightning_modules.jsonl import write_jsonl
 
 
@@ -25,6 +26,11 @@ class CandidateConfig:
     min_length: int = 10
     seed: int = 0
     batch_size: int = 16
+
+    def __post_init__(self):
+        at_least(self, 1, "num_candidates", "top_k", "max_length", "batch_size")
+        at_least(self, 0, "min_length")
+        require(self.min_length <= self.max_length, "min_length must be <= max_length")
 
 
 class CandidateModule(pl.LightningModule):

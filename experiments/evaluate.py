@@ -6,26 +6,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-
-
-def write_settings(path: Path, settings: dict) -> str:
-    """Write a metric settings YAML (for the callback); return its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(settings, sort_keys=True))
-    return str(path)
-
 
 def evaluation_callback(s: dict):
     """The shared callback configured with every metric of the pipeline."""
     from lightning_modules.callbacks.evaluation import SummaryEvaluation
 
-    configs = Path(s["run_dir"]) / "metric_configs"
     return SummaryEvaluation(
         metrics=("rouge", "factcc", "qags", "quals"), every_n_epochs=0,
         max_examples=s["examples"], qagen=s["qagen"], factcc=s["factcc"], qg=s["qg"], qa=s["qa"],
-        quals_config=write_settings(configs / "quals.yaml", s["quals"]),
-        qags_config=write_settings(configs / "qags.yaml", s["qags"]))
+        quals_config=s["quals"], qags_config=s["qags"])
 
 
 def evaluate_stage(s: dict) -> dict:

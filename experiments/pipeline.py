@@ -15,55 +15,25 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from pathlib import Path
 
-from experiments.stages import Stage, run_stages, write_json_atomic
+from experiments.config import PipelineConfig
+from experiments.config_tree import plain
+from experiments.stages import Stage, run_stages
+from lightning_modules.selection import SelectionConfig
 
-PAPER = {"candidates": dict(num_candidates=6, top_k=50, max_length=60, min_length=10),
-         "quantile": 0.3, "mode": "intersection", "conseq_learning_rate": 3e-6,
-         "conseq_epochs": 2}
-
-PRESETS = {
-    # the embedded default: about 20 minutes on 2 CPU cores. Every model starts from the shared
-    # reader (4 epochs of role tagging: lightning_modules/models/reader.py), as every model of
-    # the paper starts from BART-large; reader_epochs=0 trains each from scratch, the recipe
-    # before the reader (its numbers are in the README). From the reader the MLE trains 2 epochs,
-    # for time (intrinsic on 200 validation documents 0.120 after 2, 0.105 after 3, with bigram
-    # blocking; from scratch it had 3). Departures from the paper's
-    # settings, for time: 10 QUALS beams instead of 60, a lighter QAGS; and for a tiny model
-    # from scratch: union of S+/S- (the intersection keeps ~10% of 400 documents) and a
-    # ConSeq learning rate of 1e-4 (3e-6 moves a 2-layer model trained at 1e-3 by nothing).
-    "default": dict(num_docs=12000, seed=0, vocab_size=4096, reader_epochs=4, reader_batches=None,
-                    mle_epochs=2, mle_batches=None,
-                    qagen_batches=600, qg_batches=300, qa_batches=400, factcc_batches=300,
-                    conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
-                    conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
-                    eval_examples=200,
-                    validity_docs=40, system_validity_docs=60, probe_docs=200,
-                    quals=dict(num_beams=10, num_beam_groups=10, max_length=40, batch_size=16),
-                    qags=dict(max_answers=5, qg_beams=4, questions_per_answer=1,
-                              extractor="rules", batch_size=64)),
-    # toy size, for tests: the same stages in well under 2 minutes
-    "smoke": dict(num_docs=240, seed=0, vocab_size=600, reader_epochs=1, reader_batches=3,
-                  mle_epochs=1, mle_batches=4,
-                  qagen_batches=3, qg_batches=2, qa_batches=2, factcc_batches=2,
-                  conseq_docs=8, candidate_batch=4, quantile=0.5, mode="union",
-                  conseq_learning_rate=1e-4, conseq_epochs=1, conseq_negative_weight=1.0,
-                  eval_examples=6, validity_docs=2, system_validity_docs=4, probe_docs=4,
-                  quals=dict(num_beams=2, num_beam_groups=2, max_length=10, min_length=2),
-                  qags=dict(max_answers=2, qg_beams=2, questions_per_answer=1, qg_max_length=8,
-                            qa_max_length=6, min_question_tokens=1, extractor="rules")),
-}
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 ROUGE_RANKER = ("rouge1", "rouge2", "rougeL")
 """The ROUGE ranker of ROUGE-ConSeq: the mean of these columns of each summary's ROUGE scores."""
 
 
 def corpus_stage(s: dict) -> dict:
-    """Generate the synthetic corpus into ``<out>/corpus``."""
+    """Generate the synthetic corpus of ``CorpusConfig(**s["corpus_config"])`` into
+    ``<out>/corpus``; return its split sizes and reference noise."""
     from lightning_modules.world.generator import CorpusConfig, write_corpus
 
-    cfg = CorpusConfig(num_docs=s["num_docs"], seed=s["seed"])
+    cfg = CorpusConfig(**s["corpus_config"])
     write_corpus(cfg, s["corpus"])
     return {"splits": cfg.split_sizes(), "hallucination_prob": cfg.hallucination_prob}
 
@@ -85,110 +55,143 @@ def checkpoint(root: Path, name: str) -> str:
     return str(root / "runs" / name / "checkpoints" / "last.ckpt")
 
 
-def metric_settings(root: Path, p: dict) -> dict:
-    """Every metric's model (from the pipeline output ``root``) and settings (from the preset)."""
+def metric_settings(root: Path, cfg: PipelineConfig) -> dict:
+    """Every metric's model (from the pipeline output ``root``) and settings (from ``cfg``)."""
     return {"qagen": checkpoint(root, "qagen"), "qg": checkpoint(root, "qg"),
             "qa": checkpoint(root, "qa"), "factcc": checkpoint(root, "factcc"),
-            "quals": p["quals"], "qags": p["qags"]}
+            "quals": plain(cfg.quals), "qags": plain(cfg.qags)}
 
 
-def evaluation_settings(root: Path, p: dict, name: str, ckpt: str, run_dir: str) -> dict:
+def evaluation_settings(root: Path, cfg: PipelineConfig, name: str, ckpt: str,
+                        run_dir: str) -> dict:
     """Settings of a test-evaluation stage of the summarizer ``ckpt`` (also used by sweeps and
     diagnostics)."""
-    return {**metric_settings(root, p), "name": name, "checkpoint": ckpt, "run_dir": run_dir,
-            "examples": p["eval_examples"]}
+    return {**metric_settings(root, cfg), "name": name, "checkpoint": ckpt, "run_dir": run_dir,
+            "examples": cfg.evaluation.examples}
 
 
-def selection_settings(p: dict) -> dict:
+def selection_settings(selection: SelectionConfig) -> dict:
     """S+/S- settings of each ranker: QUALS ranks by its score; ROUGE by the mean of ROUGE-1/2/L
     against the reference (its one definition, ``columns``), and takes its positives from the
-    candidates (every reference has ROUGE 1 against itself)."""
-    return {"quals": {"quantile": p["quantile"], "mode": p["mode"]},
-            "rouge": {"quantile": p["quantile"], "mode": p["mode"],
-                      "positive_source": "best_candidate", "columns": list(ROUGE_RANKER)}}
+    candidates (every reference has ROUGE 1 against itself); both with ``selection``'s quantile
+    and mode."""
+    rouge = replace(selection, positive_source="best_candidate", columns=ROUGE_RANKER)
+    return {"quals": plain(selection), "rouge": plain(rouge)}
 
 
-def conseq_settings(p: dict) -> dict:
-    """ConSeq fine-tuning settings of the preset."""
-    return {"epochs": p["conseq_epochs"], "learning_rate": p["conseq_learning_rate"],
-            "negative_weight": p["conseq_negative_weight"]}
+def conseq_settings(cfg: PipelineConfig) -> dict:
+    """Training settings of a ConSeq stage: its config file and overrides from ``cfg``."""
+    from experiments.training_stages import conseq_overrides, summarizer_overrides
+
+    return {"config": "conseq.yaml",
+            "overrides": {**summarizer_overrides(cfg.summarizer), **conseq_overrides(cfg.conseq)}}
 
 
-def build_stages(out: Path, preset: str, wandb: str) -> list[Stage]:
-    """Return the pipeline's stages with their settings."""
-    from experiments import conseq_stages as cs
-    from experiments import evaluate as ev
+def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
+    """The reader (when the budget has one), the evaluators (QAGen, QG, QA, FactCC) and the MLE
+    summarizer."""
     from experiments import training_stages as ts
-    from experiments.reading_probe import probe_stage
-    from experiments.system_validity import system_validity_stage
 
-    p = PRESETS[preset]
-    base = {"corpus": str(out / "corpus"), "tokenizer": str(out / "tokenizer"), "wandb": wandb}
-    run = lambda name: str(out / "runs" / name)  # noqa: E731
-    ckpt = lambda name: checkpoint(out, name)  # noqa: E731
-    stages = [
-        Stage("corpus", corpus_stage, {"num_docs": p["num_docs"], "seed": p["seed"], **base}),
-        Stage("tokenizer", tokenizer_stage, {"vocab_size": p["vocab_size"], **base}),
-    ]
-    reader = None
-    if p["reader_epochs"]:
-        reader = ckpt("reader")
-        stages.append(Stage("reader", ts.reader_stage, {
-            **base, "run_dir": run("reader"), "epochs": p["reader_epochs"],
-            "limit_train_batches": p["reader_batches"]}))
+    budgets, stages, reader = cfg.training, [], None
+    run = lambda name: {"run_dir": str(out / "runs" / name)}  # noqa: E731
+    if budgets.reader_epochs:
+        reader = checkpoint(out, "reader")
+        stages.append(Stage("reader", ts.train_stage, {
+            **base, **run("reader"), "config": "reader_synthetic.yaml",
+            "overrides": ts.budget(budgets.reader_epochs, budgets.reader_batches)}))
     for name, config in (("qagen", "qagen_synthetic.yaml"), ("qg", "qg_synthetic.yaml"),
                          ("qa", "qa_synthetic.yaml"), ("factcc", "factcc_synthetic.yaml")):
         # FactCC stays a fresh BERT: on the reader's encoder (model bart_tiny) its corruption
         # AUROC was the same, 0.588 against 0.577 (README, "Models that read")
-        start = {"init_checkpoint": reader} if reader and name != "factcc" else {}
-        stages.append(Stage(name, ts.batches_stage, {**base, "config": config, "run_dir": run(name),
-                                                     "batches": p[f"{name}_batches"], **start}))
-    stages.append(Stage("mle", ts.mle_stage, {**base, "run_dir": run("mle"), "epochs": p["mle_epochs"],
-                                              "limit_train_batches": p["mle_batches"],
-                                              "init_checkpoint": reader}))
-    cand = str(out / "conseq" / "candidates.jsonl")
-    stages += [
+        stages.append(Stage(name, ts.train_stage, {
+            **base, **run(name), "config": config,
+            "init_checkpoint": reader if name != "factcc" else None,
+            "overrides": ts.budget(1, getattr(budgets, f"{name}_batches"))}))
+    stages.append(Stage("mle", ts.train_stage, {
+        **base, **run("mle"), "config": "mle.yaml", "init_checkpoint": reader,
+        "overrides": {**ts.budget(budgets.mle_epochs, budgets.mle_batches),
+                      **ts.summarizer_overrides(cfg.summarizer)}}))
+    return stages
+
+
+def conseq_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
+    """Candidates, their scores, S+/S- selection, and ROUGE-ConSeq and QUALS-ConSeq training."""
+    from experiments import conseq_stages as cs
+    from experiments import training_stages as ts
+
+    cand, scored = str(out / "conseq" / "candidates.jsonl"), str(out / "conseq" / "scores")
+    stages = [
         Stage("candidates", cs.candidates_stage, {
-            **base, "docs": p["conseq_docs"], "checkpoint": ckpt("mle"), "out": cand,
-            "candidates": {**PAPER["candidates"], "batch_size": p["candidate_batch"]}}),
-        Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": str(out / "conseq" / "scores"),
-                                          "qagen": ckpt("qagen"), "quals": p["quals"]}),
+            **base, "docs": cfg.conseq.docs, "checkpoint": checkpoint(out, "mle"), "out": cand,
+            "candidates": plain(cfg.candidates)}),
+        Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": scored,
+                                          "qagen": checkpoint(out, "qagen"),
+                                          "quals": plain(cfg.quals)}),
         Stage("selection", cs.selection_stage, {
-            "candidates": cand, "scored": str(out / "conseq" / "scores"),
-            "out_dir": str(out / "conseq"), "selection": selection_settings(p)}),
+            "candidates": cand, "scored": scored, "out_dir": str(out / "conseq"),
+            "selection": selection_settings(cfg.selection)}),
     ]
     for ranker in ("rouge", "quals"):
         name = f"{ranker}_conseq"
         stages.append(Stage(name, ts.conseq_stage, {
-            **base, "name": name, "run_dir": run(name), "init_checkpoint": ckpt("mle"),
-            "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), **conseq_settings(p)}))
-    for name in SYSTEMS:
-        stages.append(Stage(f"test_{name}", ev.evaluate_stage, {
-            **base, **evaluation_settings(out, p, name, ckpt(name), str(out / "eval" / name))}))
-    stages.append(Stage("validity", ev.validity_stage, {
-        **base, **metric_settings(out, p), "docs": p["validity_docs"], "out": str(out / "validity")}))
-    stages.append(Stage("system_validity", system_validity_stage, {
-        **base, **metric_settings(out, p), "candidates": cand, "docs": p["system_validity_docs"],
-        "scored": str(out / "conseq" / "scores"), "out": str(out / "system_validity")}))
-    stages.append(Stage("reading_probe", probe_stage, {
-        **base, **metric_settings(out, p), "docs": p["probe_docs"],
-        "out": str(out / "reading_probe")}))
+            **base, "name": name, "run_dir": str(out / "runs" / name),
+            "init_checkpoint": checkpoint(out, "mle"),
+            "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), **conseq_settings(cfg)}))
     return stages
 
 
+def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
+    """Test evaluation of each system, metric validity (corruptions, system outputs) and the
+    reading probe."""
+    from experiments import evaluate as ev
+    from experiments.reading_probe import probe_stage
+    from experiments.system_validity import system_validity_stage
+
+    metrics, sizes = {**base, **metric_settings(out, cfg)}, cfg.evaluation
+    stages = [Stage(f"test_{name}", ev.evaluate_stage, {
+        **base, **evaluation_settings(out, cfg, name, checkpoint(out, name),
+                                      str(out / "eval" / name))}) for name in SYSTEMS]
+    return stages + [
+        Stage("validity", ev.validity_stage, {
+            **metrics, "docs": sizes.validity_docs, "out": str(out / "validity")}),
+        Stage("system_validity", system_validity_stage, {
+            **metrics, "candidates": str(out / "conseq" / "candidates.jsonl"),
+            "docs": sizes.system_validity_docs, "scored": str(out / "conseq" / "scores"),
+            "out": str(out / "system_validity")}),
+        Stage("reading_probe", probe_stage, {
+            **metrics, "docs": sizes.probe_docs, "out": str(out / "reading_probe")}),
+    ]
+
+
+def build_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
+    """Return the pipeline's stages with their settings (JSON-serialisable, for their hashes)."""
+    base = {"corpus": str(out / "corpus"), "tokenizer": str(out / "tokenizer"), "wandb": wandb}
+    return [Stage("corpus", corpus_stage, {"corpus_config": cfg.corpus, **base}),
+            Stage("tokenizer", tokenizer_stage, {"vocab_size": cfg.vocab_size, **base}),
+            *model_stages(out, cfg, base), *conseq_stages(out, cfg, base),
+            *evaluation_stages(out, cfg, base)]
+
+
 def main(argv: list[str]) -> int:
-    """Run the pipeline; write ``<out>/results.json`` and the tables; print the results table."""
+    """Run the pipeline; write ``<out>/config.yaml`` (the resolved config), ``results.json``
+    and the tables; print the results table."""
+    from experiments import presets
+
     parser = argparse.ArgumentParser(prog="quals-bench reproduce", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="output folder (re-running resumes)")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="default")
+    presets.add_arguments(parser)
     parser.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline")
     a = parser.parse_args(argv)
+    cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("WANDB_SILENT", "true")
     out = Path(a.out)
-    results = run_stages(build_stages(out, a.preset, a.wandb), out)
+    presets.write_config(cfg, out / "config.yaml", header=(
+        f"quals-bench reproduce --preset {a.preset} --world {a.world}"
+        + "".join(f" --set {item}" for item in a.sets)))
+    results = run_stages(build_stages(out, cfg, a.wandb), out)
     from experiments.results import write_results
 
-    print(write_results(out, a.preset, results))
+    print(write_results(out, results, preset=a.preset, world=a.world))
     return 0

@@ -27,8 +27,9 @@ def reference_noise(corpus: Path) -> dict:
             "generated_hallucination_rate": sum(r["reference_hallucinated"] for r in rows) / len(rows)}
 
 
-def write_results(out: Path, preset: str, results: dict) -> str:
-    """Write results.json, results.md and results.tex; return the Markdown table."""
+def write_results(out: Path, results: dict, preset: str, world: str) -> str:
+    """Write results.json (with the ``preset`` and ``world`` the run was configured with),
+    results.md and results.tex; return the Markdown table."""
     from analysis import tables
     from analysis.runs import load_scores
     from experiments.pipeline import SYSTEMS
@@ -40,7 +41,7 @@ def write_results(out: Path, preset: str, results: dict) -> str:
             systems[name]["untrained_reason"] = results[name]["reason"]
     validity = results["validity"]
     summary = {
-        "preset": preset, "systems": systems,
+        "preset": preset, "world": world, "systems": systems,
         "metric_auroc": {name: v["auroc"]["overall"] for name, v in validity.items()},
         "metric_auroc_by_corruption": {name: v["auroc"] for name, v in validity.items()},
         "metric_auroc_system_outputs": {name: v["auroc"] for name, v in

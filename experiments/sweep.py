@@ -1,8 +1,8 @@
 """``quals-bench sweep experiments/ablations/<name>.yaml``: an ablation grid over ConSeq.
 
 The YAML names a finished ``reproduce`` output (``base``: its corpus, tokenizer, evaluators, MLE
-model and candidates are reused), the preset it was run with, an output folder, and a ``grid``
-of settings. Each grid point re-runs, resumably, the stages its settings touch: candidate
+model and candidates are reused), the preset (and world) it was run with, an output folder, and
+a ``grid`` of settings. Each grid point re-runs, resumably, the stages its settings touch: candidate
 scoring (shared by points with equal QUALS settings, through the score cache), S+/S- selection,
 QUALS-ConSeq training and its test evaluation, as a W&B run in the group ``sweep-<name>``.
 The test evaluation always uses the base preset's metric settings: a ``quals_beams`` point
@@ -11,14 +11,14 @@ every point (and the MLE baseline line) is measured with the same ruler.
 Writes ``<out>/sweep.json`` (settings and test-set metrics with CIs per point), which
 ``quals-bench analyze <out>`` draws as curves.
 
-Settings: ``quals_beams`` (QA beams and groups of QUALS), ``quantile``, ``mode``,
-``num_candidates``... any key of the preset; ``quals_beams`` maps to QUALS's beam settings.
+Settings: any key path of the preset (``selection.quantile``, ``selection.mode``,
+``conseq.learning_rate``...), checked as ``--set`` is; ``quals_beams`` sets both
+``quals.num_beams`` and ``quals.num_beam_groups``.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import itertools
 import json
 import os
@@ -26,26 +26,34 @@ from pathlib import Path
 
 import yaml
 
+from experiments import presets
+from experiments.config import PipelineConfig
+from experiments.config_tree import ConfigError, plain
 from experiments.stages import Stage, content_hash, run_stages, write_json_atomic
 
 
-def point_preset(preset: dict, settings: dict) -> dict:
-    """The preset with one grid point's settings applied."""
-    p = copy.deepcopy(preset)
+def point_layer(settings: dict) -> dict:
+    """One grid point's settings (``key.path -> value``) as a nested overlay."""
+    layer: dict = {}
     for key, value in settings.items():
         if key == "quals_beams":
-            p["quals"].update(num_beams=value, num_beam_groups=value)
-        elif key not in p:
-            raise SystemExit(f"unknown sweep setting {key!r} (preset keys: {sorted(p)})")
-        else:
-            p[key] = value
-    return p
+            key, value = "quals", {"num_beams": value, "num_beam_groups": value}
+        layer = presets.merge(layer, presets.nested(key, value))
+    return layer
 
 
-def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str,
-                 evaluator: dict) -> list[Stage]:
+def point_config(config: PipelineConfig, settings: dict, source: str) -> PipelineConfig:
+    """``config`` with one grid point's settings applied and validated; errors name ``source``."""
+    try:
+        return presets.overlay(config, point_layer(settings), source)
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def point_stages(base: Path, out: Path, p: PipelineConfig, name: str, wandb: str,
+                 evaluator: PipelineConfig) -> list[Stage]:
     """Scores -> selection -> QUALS-ConSeq -> test evaluation for one grid point; ``p`` is the
-    point's preset, ``evaluator`` the base preset (whose metric settings and test examples
+    point's config, ``evaluator`` the base config (whose metric settings and test examples
     make the test evaluation)."""
     from experiments import conseq_stages as cs
     from experiments import evaluate as ev
@@ -56,14 +64,15 @@ def point_stages(base: Path, out: Path, p: dict, name: str, wandb: str,
     common = {"corpus": str(base / "corpus"), "tokenizer": str(base / "tokenizer"),
               "wandb": wandb, "group": f"sweep-{name}"}
     cand = str(base / "conseq" / "candidates.jsonl")
-    scored = str(out.parent / "scores" / content_hash(p["quals"]))
+    scored = str(out.parent / "scores" / content_hash(plain(p.quals)))
     run_name = f"{name}-{out.name}"
     return [
         Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": scored,
-                                          "qagen": checkpoint(base, "qagen"), "quals": p["quals"]}),
+                                          "qagen": checkpoint(base, "qagen"),
+                                          "quals": plain(p.quals)}),
         Stage("selection", cs.selection_stage, {
             "candidates": cand, "scored": scored, "out_dir": str(out / "conseq"),
-            "selection": selection_settings(p)}),
+            "selection": selection_settings(p.selection)}),
         Stage("quals_conseq", ts.conseq_stage, {
             **common, "name": run_name, "run_dir": str(out / "quals_conseq"),
             "init_checkpoint": checkpoint(base, "mle"),
@@ -95,28 +104,29 @@ def point_metrics(out: Path, result: dict, metrics) -> dict:
 
 def main(argv: list[str]) -> int:
     """Run every grid point; write sweep.json."""
-    from experiments.pipeline import PRESETS
-
     p = argparse.ArgumentParser(prog="quals-bench sweep", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", type=Path)
     p.add_argument("--base", help="override the YAML's base (a finished reproduce output)")
     p.add_argument("--out", help="override the YAML's output folder")
-    p.add_argument("--preset", help="override the YAML's preset")
+    presets.add_arguments(p, preset=None, world=None)  # default: the YAML's, else default, xsum
     p.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     spec = yaml.safe_load(a.config.read_text())
     base, out = Path(a.base or spec["base"]), Path(a.out or spec["out"])
-    preset = PRESETS[a.preset or spec.get("preset", "default")]
+    a.preset = a.preset or spec.get("preset", "default")
+    a.world = a.world or spec.get("world", presets.DEFAULT_WORLD)
+    preset = presets.from_arguments(a)
     keys = list(spec["grid"])
+    grid = [dict(zip(keys, values)) for values in itertools.product(*spec["grid"].values())]
+    configs = [point_config(preset, settings, f"{a.config}: grid") for settings in grid]
     runs = []
-    for values in itertools.product(*(spec["grid"][k] for k in keys)):
-        settings = dict(zip(keys, values))
+    for settings, config in zip(grid, configs):
         point = out / "-".join(f"{k}={v}" for k, v in settings.items())
         print(f"== {spec['name']}: {settings}")
-        result = run_stages(point_stages(base, point, point_preset(preset, settings),
-                                         spec["name"], a.wandb, preset), point)
+        result = run_stages(point_stages(base, point, config, spec["name"], a.wandb, preset),
+                            point)
         runs.append({"settings": settings, "dir": str(point),
                      "metrics": point_metrics(point, result["test"], ("quals", "rougeL", "hallucinated")),
                      "selection": result["selection"]["quals"]})

@@ -5,22 +5,52 @@ from __future__ import annotations
 from pathlib import Path
 
 from experiments import CONFIG_DIR
+from experiments.config import ConSeqConfig, SummarizerLengths
 
 
-def common_args(s: dict, config: str) -> list[str]:
-    """The config, run directory, W&B mode and the pipeline's corpus and tokenizer."""
-    return ["--config", str(CONFIG_DIR / config), "--run.dir", s["run_dir"],
+STAGE_KEYS = {"init_checkpoint": "model.init_args.init_checkpoint",
+              "pairs": "data.init_args.pairs", "name": "run.name"}
+"""Stage settings that name a path or run, and the CLI key each sets (when given)."""
+
+
+def training_args(s: dict) -> list[str]:
+    """The LightningCLI arguments of the training stage ``s``, built here and nowhere else: its
+    ``config`` file, run directory, W&B mode and group, the pipeline's corpus and tokenizer, the
+    :data:`STAGE_KEYS` it gives, and ``s["overrides"]`` (dotted CLI key -> value from the typed
+    config; ``None`` keeps the config file's value)."""
+    args = ["--config", str(CONFIG_DIR / s["config"]), "--run.dir", s["run_dir"],
             "--run.wandb", s["wandb"], "--run.group", s.get("group") or "reproduce",
             "--model.init_args.tokenizer", s["tokenizer"],
             "--data.init_args.tokenizer", s["tokenizer"], "--data.init_args.data_dir", s["corpus"],
             "--trainer.enable_model_summary", "false"]
+    settings = {key: s.get(stage_key) for stage_key, key in STAGE_KEYS.items()}
+    for key, value in {**settings, **s.get("overrides", {})}.items():
+        if value is not None:
+            args += [f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)]
+    return args
 
 
-def start_from(s: dict) -> list[str]:
-    """Arguments that start a model from the shared reader's weights, when the stage has one."""
-    if not s.get("init_checkpoint"):
-        return []
-    return ["--model.init_args.init_checkpoint", s["init_checkpoint"]]
+def budget(epochs: int, batches: int | None, val_batches: int = 5) -> dict:
+    """Overrides of a training budget: ``epochs`` of at most ``batches`` batches (None: all),
+    validating on ``val_batches`` batches."""
+    return {"trainer.max_epochs": epochs, "trainer.limit_train_batches": batches or 1.0,
+            "trainer.limit_val_batches": val_batches}
+
+
+def summarizer_overrides(lengths: SummarizerLengths) -> dict:
+    """Overrides of a summarizer's lengths (model generation and truncation, data truncation)."""
+    return {"model.init_args.max_length": lengths.max_length,
+            "model.init_args.min_length": lengths.min_length,
+            "model.init_args.max_source_length": lengths.max_source_length,
+            "data.init_args.max_source_length": lengths.max_source_length,
+            "data.init_args.max_target_length": lengths.max_target_length}
+
+
+def conseq_overrides(conseq: ConSeqConfig) -> dict:
+    """Overrides of ConSeq fine-tuning: epochs, learning rate, weight of the S- loss."""
+    return {"trainer.max_epochs": conseq.epochs,
+            "model.init_args.learning_rate": conseq.learning_rate,
+            "model.init_args.negative_weight": conseq.negative_weight}
 
 
 def fit(args: list[str], run_dir: str) -> dict:
@@ -38,30 +68,9 @@ def fit(args: list[str], run_dir: str) -> dict:
     return {"checkpoint": str(last), "metrics": metrics}
 
 
-def batches_stage(s: dict) -> dict:
-    """Train the model of ``s["config"]`` for ``s["batches"]`` batches (QAGen, QG, QA, FactCC)."""
-    args = common_args(s, s["config"]) + ["--trainer.limit_train_batches", str(s["batches"]),
-                                          "--trainer.limit_val_batches", str(s.get("val_batches", 5)),
-                                          "--trainer.max_epochs", "1"] + start_from(s)
-    return fit(args, s["run_dir"])
-
-
-def reader_stage(s: dict) -> dict:
-    """Pretrain the shared reader (role tagging) for ``s["epochs"]`` epochs of the corpus."""
-    args = common_args(s, "reader_synthetic.yaml") + [
-        "--trainer.max_epochs", str(s["epochs"]), "--trainer.limit_val_batches", "5",
-        "--trainer.limit_train_batches", str(s.get("limit_train_batches") or 1.0)]
-    return fit(args, s["run_dir"])
-
-
-def mle_stage(s: dict) -> dict:
-    """Train the MLE summarizer for ``s["epochs"]`` epochs (evaluation is a later stage)."""
-    args = common_args(s, "mle.yaml") + ["--trainer.max_epochs", str(s["epochs"]),
-                                         "--trainer.limit_val_batches", str(s.get("val_batches", 5))]
-    args += start_from(s)
-    if s.get("limit_train_batches"):
-        args += ["--trainer.limit_train_batches", str(s["limit_train_batches"])]
-    return fit(args, s["run_dir"])
+def train_stage(s: dict) -> dict:
+    """Train the model of ``s["config"]`` with the stage's arguments (``training_args``)."""
+    return fit(training_args(s), s["run_dir"])
 
 
 def conseq_stage(s: dict) -> dict:
@@ -79,10 +88,4 @@ def conseq_stage(s: dict) -> dict:
         shutil.copyfile(s["init_checkpoint"], last)
         print(f"warning: {s['pairs']} holds no pair; {s['name']} = the MLE model, untrained")
         return {"checkpoint": str(last), "trained": False, "reason": "selection kept no pair"}
-    args = common_args(s, "conseq.yaml") + [
-        "--model.init_args.init_checkpoint", s["init_checkpoint"],
-        "--data.init_args.pairs", s["pairs"], "--run.name", s["name"],
-        "--trainer.max_epochs", str(s["epochs"]),
-        "--model.init_args.learning_rate", str(s["learning_rate"]),
-        "--model.init_args.negative_weight", str(s.get("negative_weight", 1.0))]
-    return {**fit(args, s["run_dir"]), "trained": True}
+    return {**train_stage(s), "trained": True}

@@ -33,6 +33,15 @@ def test_results_json_tables_and_per_example_files(smoke):
         assert len(rows) == 6 and "factcc" in json.loads(rows[0])
 
 
+def test_the_run_records_its_resolved_config_preset_and_world(smoke):
+    from experiments.presets import load_config
+
+    results = json.loads((smoke / "results.json").read_text())
+    assert (results["preset"], results["world"]) == ("smoke", "xsum")
+    assert (smoke / "config.yaml").read_text().startswith("# quals-bench reproduce --preset smoke")
+    assert load_config(str(smoke / "config.yaml"), world=None) == load_config("smoke")
+
+
 def test_reading_probe_on_the_smoke_run(smoke):
     """Every document question of the first 4 test documents is asked of both models."""
     probe = json.loads((smoke / "results.json").read_text())["reading_probe"]
@@ -76,11 +85,11 @@ def test_smoke_sweep_over_the_quantile(smoke, tmp_path):
     from experiments.sweep import main as sweep
 
     spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
-            "preset": "smoke", "grid": {"quantile": [0.5, 1.0]}}
+            "preset": "smoke", "grid": {"selection.quantile": [0.5, 1.0]}}
     (tmp_path / "q.yaml").write_text(yaml.safe_dump(spec))
     assert sweep([str(tmp_path / "q.yaml"), "--wandb", "disabled"]) == 0
     result = json.loads((tmp_path / "sweep" / "sweep.json").read_text())
-    assert [r["settings"]["quantile"] for r in result["runs"]] == [0.5, 1.0]
+    assert [r["settings"]["selection.quantile"] for r in result["runs"]] == [0.5, 1.0]
     assert all("rougeL" in r["metrics"] for r in result["runs"])
     assert analyze([str(tmp_path / "sweep"), "--out", str(tmp_path / "report")]) == 0
 
@@ -88,13 +97,26 @@ def test_smoke_sweep_over_the_quantile(smoke, tmp_path):
 def test_qa_beams_point_changes_the_ranker_not_the_test_metric(tmp_path):
     """A `quals_beams` grid point scores the candidates with its own beams, while its test
     evaluation keeps the base preset's QUALS, so points and the MLE line share one ruler."""
-    from experiments.pipeline import PRESETS
-    from experiments.sweep import point_preset, point_stages
+    from experiments.presets import load_config
+    from experiments.sweep import point_config, point_stages
 
-    preset = PRESETS["default"]
+    preset = load_config("default")
     stages = {s.name: s.settings for s in point_stages(
-        tmp_path, tmp_path / "quals_beams=60", point_preset(preset, {"quals_beams": 60}),
+        tmp_path, tmp_path / "quals_beams=60", point_config(preset, {"quals_beams": 60}, "test"),
         "qa_beams", "disabled", preset)}
     assert stages["scores"]["quals"]["num_beams"] == 60
     assert stages["scores"]["quals"]["num_beam_groups"] == 60
-    assert stages["test"]["quals"] == preset["quals"] and preset["quals"]["num_beams"] != 60
+    assert stages["test"]["quals"]["num_beams"] == preset.quals.num_beams == 10
+
+
+def test_a_sweep_setting_is_checked_like_set(tmp_path):
+    from experiments.presets import load_config
+    from experiments.sweep import point_config
+
+    preset = load_config("default")
+    assert point_config(preset, {"selection.mode": "intersection"}, "q.yaml: grid").selection.mode \
+        == "intersection"
+    with pytest.raises(SystemExit, match="q.yaml: grid: quantile: unknown key"):
+        point_config(preset, {"quantile": 0.3}, "q.yaml: grid")
+    with pytest.raises(SystemExit, match=r"q.yaml: grid: selection.quantile: must be in \(0, 1\]"):
+        point_config(preset, {"selection.quantile": 1.5}, "q.yaml: grid")

@@ -73,8 +73,9 @@ def test_columns_come_from_yaml_lists_and_must_name_something():
 
 
 def test_the_pipeline_defines_the_rouge_ranker_once():
-    from experiments.pipeline import PRESETS, ROUGE_RANKER, selection_settings
+    from experiments.pipeline import ROUGE_RANKER, selection_settings
+    from experiments.presets import load_config
 
-    settings = selection_settings(PRESETS["default"])
+    settings = selection_settings(load_config("default").selection)
     assert SelectionConfig(**settings["rouge"]).columns == ROUGE_RANKER
     assert SelectionConfig(**settings["quals"]).columns is None

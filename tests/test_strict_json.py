@@ -76,7 +76,7 @@ def test_every_file_of_a_smoke_run_and_sweep_is_strict_json(smoke, tmp_path):
     from experiments.sweep import main as sweep
 
     spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
-            "preset": "smoke", "grid": {"quantile": [0.5]}}
+            "preset": "smoke", "grid": {"selection.quantile": [0.5]}}
     (tmp_path / "q.yaml").write_text(yaml.safe_dump(spec))
     assert sweep([str(tmp_path / "q.yaml"), "--wandb", "disabled"]) == 0
     assert assert_tree_is_strict_json(smoke) >= 20

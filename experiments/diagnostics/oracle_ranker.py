@@ -2,6 +2,9 @@
 
     python -m experiments.diagnostics.oracle_ranker --run runs/default [--preset default]
 
+The settings are the run's own (``<run>/config.yaml``), or those of ``--preset``/``--world``/
+``--set`` when given.
+
 On a finished ``reproduce`` output it scores every candidate and reference with the oracle
 (share of the summary's role facts the document supports, plus 1 if the summary is faithful),
 selects S+/S- with the preset's settings, fine-tunes the MLE model exactly as QUALS-ConSeq is,
@@ -45,7 +48,7 @@ def oracle_pairs_stage(s: dict) -> dict:
                       "reference_score": oracle_score(facts[r["id"]], r["reference"]),
                       "candidates": [{"summary": c, "score": oracle_score(facts[r["id"]], c)}
                                      for c in r["candidates"]]})
-    pairs = select_pairs(table, SelectionConfig(quantile=s["quantile"], mode=s["mode"]))
+    pairs = select_pairs(table, SelectionConfig(**s["selection"]))
     write_jsonl(Path(s["pairs"]), pairs)
     return {"rows": len(pairs), "positives": sum(p["positive"] is not None for p in pairs),
             "negatives": sum(p["negative"] is not None for p in pairs)}
@@ -54,21 +57,25 @@ def oracle_pairs_stage(s: dict) -> dict:
 def main() -> None:
     """Run the three stages and print the comparison with MLE and QUALS-ConSeq."""
     from experiments import evaluate as ev
+    from experiments import presets
     from experiments import training_stages as ts
-    from experiments.pipeline import PRESETS, checkpoint, conseq_settings, evaluation_settings
+    from experiments.config_tree import plain
+    from experiments.pipeline import checkpoint, conseq_settings, evaluation_settings
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--run", required=True, type=Path)
-    p.add_argument("--preset", default="default")
+    presets.add_arguments(p, preset=None)
     p.add_argument("--wandb", default="offline")
     a = p.parse_args()
-    run, preset, out = a.run, PRESETS[a.preset], a.run / "diagnostics" / "oracle_ranker"
+    if a.preset is None:
+        a.preset = str(a.run / "config.yaml") if (a.run / "config.yaml").exists() else "default"
+    run, preset, out = a.run, presets.from_arguments(a), a.run / "diagnostics" / "oracle_ranker"
     base = {"corpus": str(run / "corpus"), "tokenizer": str(run / "tokenizer"), "wandb": a.wandb}
     pairs = str(out / "pairs.jsonl")
     stages = [
         Stage("oracle_pairs", oracle_pairs_stage, {**base, "candidates": str(run / "conseq" / "candidates.jsonl"),
-                                                   "pairs": pairs, "quantile": preset["quantile"],
-                                                   "mode": preset["mode"]}),
+                                                   "pairs": pairs,
+                                                   "selection": plain(preset.selection)}),
         Stage("oracle_conseq", ts.conseq_stage, {
             **base, "name": "oracle_conseq", "run_dir": str(out / "model"),
             "init_checkpoint": checkpoint(run, "mle"), "pairs": pairs, **conseq_settings(preset)}),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -38,16 +39,20 @@ class SummaryEvaluation(pl.Callback):
         max_examples: evaluate at most this many documents per split (None: all).
         table_rows: examples logged to the W&B table.
         qagen: QAGen checkpoint (``.ckpt``) for ``quals``.
-        quals_config: QUALS settings YAML (default: the official settings).
+        quals_config: QUALS settings: a mapping of ``QualsConfig`` fields (the pipeline passes
+            its config's), a ``QualsConfig``, or a YAML file of the fields (``--config`` runs);
+            default: the official settings.
         factcc: FactCC checkpoint (``.ckpt`` or HF folder) for ``factcc``.
-        qg, qa: QG and QA checkpoints for ``qags``; qags_config: QAGS settings YAML.
+        qg, qa: QG and QA checkpoints for ``qags``; qags_config: QAGS settings, as
+            ``quals_config`` (``QagsConfig``).
     """
 
     def __init__(self, metrics: tuple[str, ...] = ("rouge",), every_n_epochs: int = 1,
                  max_examples: int | None = None, table_rows: int = 20,
                  batch_size: int = 64, qagen: str | None = None,
-                 quals_config: str | None = None, factcc: str | None = None,
-                 qg: str | None = None, qa: str | None = None, qags_config: str | None = None):
+                 quals_config: str | dict | None = None, factcc: str | None = None,
+                 qg: str | None = None, qa: str | None = None,
+                 qags_config: str | dict | None = None):
         super().__init__()
         unknown = set(metrics) - set(CHECKPOINTS)
         if unknown:
@@ -64,8 +69,9 @@ class SummaryEvaluation(pl.Callback):
     def scorers(self) -> dict:
         """The scorers, built once and reused across epochs (never part of a checkpoint)."""
         if self._scorers is None:
-            self._scorers = {name: build_scorer(name, self.checkpoints, metric_config(
-                name, _settings(self.settings.get(name)) or None)) for name in self.metrics}
+            self._scorers = {name: build_scorer(name, self.checkpoints,
+                                                settings_config(name, self.settings.get(name)))
+                             for name in self.metrics}
         return self._scorers
 
     def evaluate(self, module, rows: list[dict]) -> tuple[dict[str, float], list[dict]]:
@@ -164,10 +170,16 @@ def _cell(value):
     return json.dumps(value) if isinstance(value, (list, dict)) else value
 
 
-def _settings(path: str | None) -> dict:
-    import yaml
+def settings_config(metric: str, settings):
+    """The settings dataclass of ``metric`` from ``settings``: ``None`` (the defaults), a mapping
+    of its fields, the dataclass itself, or the path of a YAML file of the fields."""
+    if isinstance(settings, (str, Path)):
+        import yaml
 
-    return yaml.safe_load(Path(path).read_text()) or {} if path else {}
+        settings = yaml.safe_load(Path(settings).read_text()) or {}
+    if settings is None or isinstance(settings, Mapping):
+        return metric_config(metric, dict(settings or {}))
+    return settings
 
 
 EXPLAINERS = {

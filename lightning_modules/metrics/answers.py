@@ -26,6 +26,8 @@ from functools import lru_cache
 
 from lightning_modules.text import DATE, DETERMINERS, NUMBER, STOP, find_names
 
+EXTRACTORS = ("auto", "spacy", "rules")
+"""Answer extractors: spaCy if its pipeline loads, else rules; spaCy only; rules only."""
 WORD = re.compile(r"[\w£$€%'’.,&-]+|[^\w\s]")
 
 
@@ -81,8 +83,8 @@ def extract_answers(text: str, max_answers: int = 10, extractor: str = "auto") -
     ``extractor``: ``auto`` (spaCy if its pipeline loads, else rules), ``spacy`` (error if it
     does not load) or ``rules``.
     """
-    if extractor not in ("auto", "spacy", "rules"):
-        raise ValueError("extractor must be 'auto', 'spacy' or 'rules'")
+    if extractor not in EXTRACTORS:
+        raise ValueError(f"extractor must be one of {EXTRACTORS}")
     found = None if extractor == "rules" else spacy_answers(text)
     if found is None:
         if extractor == "spacy":

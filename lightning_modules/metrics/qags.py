@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
-from lightning_modules.metrics.answers import extract_answers
+from lightning_modules.metrics.answers import EXTRACTORS, extract_answers
 from lightning_modules.metrics.base import ScoreResult, check_inputs
 from lightning_modules.metrics.qa_models import (ExtractiveQA, GenerativeQA,
                                                  Seq2SeqGenerator)
@@ -48,6 +48,18 @@ class QagsConfig:
     batch_size: int = 32
     qg_format: str = QG_FORMAT
     qa_format: str = QA_FORMAT
+
+    def __post_init__(self):
+        for name in ("max_answers", "qg_beams", "questions_per_answer", "max_questions",
+                     "qg_max_length", "qa_beams", "qa_max_length", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        if self.min_question_tokens < 0:
+            raise ValueError("min_question_tokens must be >= 0")
+        if self.extractor not in EXTRACTORS:
+            raise ValueError(f"extractor must be one of {EXTRACTORS}")
+        if self.answer_consistency is not None and not 0.0 <= self.answer_consistency <= 1.0:
+            raise ValueError("answer_consistency must be in [0, 1] or None")
 
 
 class QagsScorer:

@@ -23,8 +23,8 @@ import torch
 
 from lightning_modules.decoding.diverse_beam import DiverseBeamConfig, diverse_beam_search
 from lightning_modules.metrics.base import ScoreResult, check_inputs
-from lightning_modules.metrics.quals_core import (NO_PAIRS, QAPair, filter_pairs, quals,
-                                                  select_pairs)
+from lightning_modules.metrics.quals_core import (ANSWER_MATCHES, NO_PAIRS, QAPair,
+                                                  filter_pairs, quals, select_pairs)
 from lightning_modules.text import QA_SEP
 
 
@@ -57,6 +57,12 @@ class QualsConfig:
     max_source_length: int = 512
 
     def __post_init__(self):
+        for name in ("num_beams", "num_beam_groups", "max_pairs", "batch_size", "max_source_length"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        self.beam()  # checks the beam settings
+        if self.answer_match not in ANSWER_MATCHES:
+            raise ValueError(f"answer_match must be one of {ANSWER_MATCHES}")
         if self.rank_score not in ("penalized", "raw"):
             raise ValueError("rank_score must be 'penalized' or 'raw'")
         if self.summary_ll not in ("teacher_forced", "generation"):

@@ -1,0 +1,140 @@
+"""The typed configuration of ``quals-bench reproduce``: one tree of frozen dataclasses.
+
+A preset (``experiments/configs/presets/*.yaml``) is this tree as YAML; ``experiments.presets``
+loads it, merges a world onto it and applies ``--set`` overrides. Sections reuse the library's
+own settings classes, whose defaults are the paper's numbers (each defined there, once):
+``CandidateConfig`` (6 candidates, top-k 50, length 10-60), ``SelectionConfig`` (quantile 0.3,
+intersection), ``QualsConfig`` (60 beams in 60 groups), ``QagsConfig``, and :class:`ConSeqConfig`
+here (learning rate 3e-6, 2 epochs). The corpus section is a mapping of ``CorpusConfig``
+fields, passed to ``CorpusConfig(**corpus)`` as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from experiments.candidates import CandidateConfig
+from experiments.config_tree import at_least, build, plain, positive, require
+from lightning_modules.metrics.qags import QagsConfig
+from lightning_modules.metrics.quals import QualsConfig
+from lightning_modules.selection import SelectionConfig
+from lightning_modules.world.generator import CorpusConfig
+
+
+@dataclass(frozen=True)
+class TrainingBudgets:
+    """How long each model of the pipeline trains (the miniature's budgets, set by each preset)."""
+
+    reader_epochs: int
+    """Epochs of the shared reader (role tagging) every model but FactCC starts from; 0: no
+    reader, every model from scratch."""
+    reader_batches: int | None
+    """Training batches per reader epoch; None: all."""
+    mle_epochs: int
+    mle_batches: int | None
+    """Training batches per MLE epoch; None: all."""
+    qagen_batches: int
+    qg_batches: int
+    qa_batches: int
+    factcc_batches: int
+
+    def __post_init__(self):
+        at_least(self, 0, "reader_epochs")
+        at_least(self, 1, "reader_batches", "mle_epochs", "mle_batches", "qagen_batches",
+                 "qg_batches", "qa_batches", "factcc_batches")
+
+
+@dataclass(frozen=True)
+class SummarizerLengths:
+    """Length settings of the summarizers (MLE and both ConSeq models); ``None`` keeps the value
+    of the training config (``experiments/configs/mle.yaml``, ``conseq.yaml``). A world whose
+    summaries are longer sets these."""
+
+    max_length: int | None = None
+    """Most tokens of a generated summary."""
+    min_length: int | None = None
+    """Fewest tokens of a generated summary."""
+    max_source_length: int | None = None
+    """Documents are truncated to this many tokens (training and summarizing)."""
+    max_target_length: int | None = None
+    """Reference summaries are truncated to this many tokens in training."""
+
+    def __post_init__(self):
+        at_least(self, 1, "max_length", "max_source_length", "max_target_length")
+        at_least(self, 0, "min_length")
+        if self.max_length is not None and self.min_length is not None:
+            require(self.min_length <= self.max_length, "min_length must be <= max_length")
+
+
+@dataclass(frozen=True)
+class ConSeqConfig:
+    """ConSeq fine-tuning of the MLE model on each ranker's (S+, S-) pairs."""
+
+    docs: int
+    """Training documents whose candidates are sampled, scored and selected from."""
+    learning_rate: float = 3e-6
+    """Paper: 3e-6 (BART-large)."""
+    epochs: int = 2
+    """Paper: 2."""
+    negative_weight: float = 1.0
+    """Weight of the unlikelihood loss on S- (paper: 1)."""
+
+    def __post_init__(self):
+        at_least(self, 1, "docs", "epochs")
+        positive(self, "learning_rate")
+        at_least(self, 0.0, "negative_weight")
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Sizes of the evaluation stages (test documents per system, metric validity, probe)."""
+
+    examples: int
+    """Test documents each summarizer is evaluated on."""
+    validity_docs: int
+    """Test documents whose faithful and corrupted summaries measure metric AUROC."""
+    system_validity_docs: int
+    """Candidate-pool documents whose summaries measure metric AUROC on system outputs."""
+    probe_docs: int
+    """Test documents whose questions the reading probe asks."""
+
+    def __post_init__(self):
+        at_least(self, 1, "examples", "validity_docs", "system_validity_docs", "probe_docs")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Every setting of ``quals-bench reproduce``."""
+
+    corpus: dict
+    """``CorpusConfig`` fields (``lightning_modules/world/generator.py``), passed as they are."""
+    vocab_size: int
+    """Size of the byte-level BPE tokenizer's vocabulary."""
+    training: TrainingBudgets
+    conseq: ConSeqConfig
+    evaluation: EvaluationConfig
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    selection: SelectionConfig = field(default_factory=SelectionConfig)
+    """S+/S- of the QUALS ranker; the ROUGE ranker takes its quantile and mode."""
+    quals: QualsConfig = field(default_factory=QualsConfig)
+    """QUALS as the ranker of the candidates and as a test metric."""
+    qags: QagsConfig = field(default_factory=QagsConfig)
+    summarizer: SummarizerLengths = field(default_factory=SummarizerLengths)
+
+    def __post_init__(self):
+        object.__setattr__(self, "corpus", dict(self.corpus))
+        self.corpus_config()  # validates the corpus section
+        at_least(self, 1, "vocab_size")
+
+    def corpus_config(self) -> CorpusConfig:
+        """The corpus settings, ``CorpusConfig(**corpus)`` (checked key by key)."""
+        return build(CorpusConfig, self.corpus, "corpus")
+
+    def to_dict(self) -> dict:
+        """The config as plain YAML/JSON types; ``from_dict`` of it gives an equal config."""
+        return plain(self)
+
+    @classmethod
+    def from_dict(cls, data) -> "PipelineConfig":
+        """Build and validate the config from a nested mapping (raise ``ConfigError``)."""
+        return build(cls, data)

@@ -1,0 +1,233 @@
+"""The typed pipeline config: every shipped preset loads and builds the pipeline, the YAML
+presets hold the values of the Python dicts they replaced, ``--set`` and world overlays apply
+in order, and every wrong setting is a one-line error naming its file and key."""
+
+import json
+
+import pytest
+import yaml
+
+from experiments import CONFIG_DIR
+from experiments.config_tree import ConfigError
+from experiments.pipeline import build_stages
+from experiments.presets import PRESET_DIR, available, load_config, write_config
+from experiments.training_stages import training_args
+
+# The dicts of experiments/pipeline.py before the YAML presets (commit ba6257a), verbatim.
+OLD_PAPER_CANDIDATES = dict(num_candidates=6, top_k=50, max_length=60, min_length=10)
+OLD_PRESETS = {
+    "default": dict(num_docs=12000, seed=0, vocab_size=4096, reader_epochs=4, reader_batches=None,
+                    mle_epochs=2, mle_batches=None,
+                    qagen_batches=600, qg_batches=300, qa_batches=400, factcc_batches=300,
+                    conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
+                    conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
+                    eval_examples=200,
+                    validity_docs=40, system_validity_docs=60, probe_docs=200,
+                    quals=dict(num_beams=10, num_beam_groups=10, max_length=40, batch_size=16),
+                    qags=dict(max_answers=5, qg_beams=4, questions_per_answer=1,
+                              extractor="rules", batch_size=64)),
+    "smoke": dict(num_docs=240, seed=0, vocab_size=600, reader_epochs=1, reader_batches=3,
+                  mle_epochs=1, mle_batches=4,
+                  qagen_batches=3, qg_batches=2, qa_batches=2, factcc_batches=2,
+                  conseq_docs=8, candidate_batch=4, quantile=0.5, mode="union",
+                  conseq_learning_rate=1e-4, conseq_epochs=1, conseq_negative_weight=1.0,
+                  eval_examples=6, validity_docs=2, system_validity_docs=4, probe_docs=4,
+                  quals=dict(num_beams=2, num_beam_groups=2, max_length=10, min_length=2),
+                  qags=dict(max_answers=2, qg_beams=2, questions_per_answer=1, qg_max_length=8,
+                            qa_max_length=6, min_question_tokens=1, extractor="rules")),
+}
+
+
+def old_view(cfg) -> dict:
+    """A config read back into the old dicts' keys."""
+    t, c, e = cfg.training, cfg.conseq, cfg.evaluation
+    return dict(num_docs=cfg.corpus["num_docs"], seed=cfg.corpus["seed"], vocab_size=cfg.vocab_size,
+                reader_epochs=t.reader_epochs, reader_batches=t.reader_batches,
+                mle_epochs=t.mle_epochs, mle_batches=t.mle_batches, qagen_batches=t.qagen_batches,
+                qg_batches=t.qg_batches, qa_batches=t.qa_batches, factcc_batches=t.factcc_batches,
+                conseq_docs=c.docs, candidate_batch=cfg.candidates.batch_size,
+                quantile=cfg.selection.quantile, mode=cfg.selection.mode,
+                conseq_learning_rate=c.learning_rate, conseq_epochs=c.epochs,
+                conseq_negative_weight=c.negative_weight, eval_examples=e.examples,
+                validity_docs=e.validity_docs, system_validity_docs=e.system_validity_docs,
+                probe_docs=e.probe_docs)
+
+
+@pytest.mark.parametrize("name", ["default", "smoke"])
+def test_yaml_presets_hold_the_old_dict_values(name):
+    from lightning_modules.metrics.qags import QagsConfig
+    from lightning_modules.metrics.quals import QualsConfig
+
+    old, cfg = OLD_PRESETS[name], load_config(name)
+    assert old_view(cfg) == {k: v for k, v in old.items() if k not in ("quals", "qags")}
+    assert cfg.quals == QualsConfig(**old["quals"]) and cfg.qags == QagsConfig(**old["qags"])
+    candidates = {k: v for k, v in vars(cfg.candidates).items() if k in OLD_PAPER_CANDIDATES}
+    assert candidates == OLD_PAPER_CANDIDATES and cfg.candidates.seed == 0
+    assert cfg.selection.positive_source == "reference" and cfg.selection.columns is None
+    assert cfg.corpus == {"num_docs": old["num_docs"], "seed": 0}  # the rest: CorpusConfig's
+    assert vars(cfg.summarizer) == dict.fromkeys(vars(cfg.summarizer))  # the training configs'
+
+
+@pytest.mark.parametrize("name", available(PRESET_DIR))
+def test_every_preset_loads_and_builds_json_stage_settings(name, tmp_path):
+    stages = build_stages(tmp_path, load_config(name), "disabled")
+    assert len(stages) == 19 and stages[0].name == "corpus"
+    for stage in stages:
+        json.dumps(stage.settings, allow_nan=False)  # no default=str: the hash sees real values
+
+
+@pytest.mark.parametrize("name", ["paper_xsum", "paper_cnndm"])
+def test_paper_presets_hold_the_papers_settings(name):
+    cfg = load_config(name)
+    assert cfg.quals.num_beams == cfg.quals.num_beam_groups == 60
+    assert (cfg.selection.quantile, cfg.selection.mode) == (0.3, "intersection")
+    assert (cfg.conseq.learning_rate, cfg.conseq.epochs, cfg.conseq.negative_weight) == (3e-6, 2, 1.0)
+    c = cfg.candidates
+    assert (c.num_candidates, c.top_k, c.min_length, c.max_length) == (6, 50, 10, 60)
+    assert (cfg.qags.max_answers, cfg.qags.qg_beams, cfg.qags.questions_per_answer) == (10, 10, 2)
+
+
+def test_conseq_defaults_equal_the_conseq_training_config():
+    """ConSeqConfig's paper defaults and experiments/configs/conseq.yaml (the standalone
+    ``quals-bench fit`` config) must not drift apart."""
+    from experiments.config import ConSeqConfig
+
+    fit = yaml.safe_load((CONFIG_DIR / "conseq.yaml").read_text())
+    assert ConSeqConfig.learning_rate == fit["model"]["init_args"]["learning_rate"] == 3e-6
+    assert ConSeqConfig.epochs == fit["trainer"]["max_epochs"] == 2
+    assert ConSeqConfig.negative_weight == fit["model"]["init_args"]["negative_weight"]
+
+
+def test_set_overrides_one_value_read_as_yaml():
+    cfg = load_config("smoke", sets=["conseq.learning_rate=3e-6", "selection.mode=intersection",
+                                     "training.mle_batches=null", "quals.num_beams=4"])
+    assert cfg.conseq.learning_rate == 3e-6 and type(cfg.conseq.learning_rate) is float
+    assert cfg.selection.mode == "intersection" and cfg.training.mle_batches is None
+    assert cfg.quals.num_beams == 4 and cfg.quals.num_beam_groups == 2
+    assert cfg.conseq.docs == 8  # the rest of the section stays
+
+
+@pytest.mark.parametrize("item, message", [
+    ("conseq.lerning_rate=1e-5",
+     "--set conseq.lerning_rate=1e-5: conseq.lerning_rate: unknown key (ConSeqConfig has: "),
+    ("conseq.epochs=two", "--set conseq.epochs=two: conseq.epochs: must be int, got 'two'"),
+    ("conseq.learning_rate=0",
+     "--set conseq.learning_rate=0: conseq.learning_rate: must be > 0, got 0.0"),
+    ("selection.quantile=1.5", "--set selection.quantile=1.5: selection.quantile: must be in (0, 1]"),
+    ("corpus.num_docs=2", "--set corpus.num_docs=2: corpus.num_docs: must be at least 3"),
+    ("corpus.num_dogs=20", "--set corpus.num_dogs=20: corpus.num_dogs: unknown key (CorpusConfig"),
+    ("quals.num_beams=3",
+     "--set quals.num_beams=3: quals.num_beams: must be a multiple of num_beam_groups"),
+    ("training.reader_batches=true",
+     "--set training.reader_batches=true: training.reader_batches: must be int or None, got True"),
+    ("conseq=1e-5", "--set conseq=1e-5: conseq: must be a mapping of ConSeqConfig fields"),
+    ("conseq.learning_rate", "--set conseq.learning_rate: expected key.path=value"),
+])
+def test_a_wrong_set_is_one_line_naming_it_and_the_key(item, message):
+    with pytest.raises(ConfigError) as error:
+        load_config("smoke", sets=[item])
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_errors_in_a_preset_file_name_the_file(tmp_path):
+    preset = yaml.safe_load((PRESET_DIR / "smoke.yaml").read_text())
+    preset["conseq"]["learning_rate"] = -1
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(preset))
+    with pytest.raises(ConfigError, match=f"^{tmp_path}/bad.yaml: conseq.learning_rate: must be > 0"):
+        load_config(str(tmp_path / "bad.yaml"))
+    del preset["evaluation"]["probe_docs"]
+    preset["conseq"]["learning_rate"] = 1e-4
+    (tmp_path / "short.yaml").write_text(yaml.safe_dump(preset))
+    with pytest.raises(ConfigError, match="short.yaml: evaluation.probe_docs: missing"):
+        load_config(str(tmp_path / "short.yaml"))
+    with pytest.raises(ConfigError, match=r"^--preset: unknown preset 'smok' \(available: default"):
+        load_config("smok")
+
+
+def test_shipped_files_are_named_relative_to_the_configs_folder(tmp_path):
+    from experiments.presets import file_layer, label, resolve
+
+    assert label(PRESET_DIR / "default.yaml") == "presets/default.yaml"
+    layer = file_layer(PRESET_DIR / "default.yaml")
+    with pytest.raises(ConfigError, match="^presets/default.yaml: vocab_size: must be >= 1"):
+        resolve([(layer[0], {**layer[1], "vocab_size": 0})])
+
+
+def test_world_merges_onto_the_preset_before_set(tmp_path):
+    (tmp_path / "w.yaml").write_text("corpus:\n  hallucination_prob: 0.1\nconseq:\n"
+                                     "  learning_rate: 1.0e-3\n  epochs: 3\n"
+                                     "summarizer:\n  max_length: 30\n")
+    cfg = load_config("smoke", world=str(tmp_path / "w.yaml"),
+                      sets=["conseq.learning_rate=2e-3"])
+    assert cfg.corpus == {"num_docs": 240, "seed": 0, "hallucination_prob": 0.1}
+    assert cfg.corpus_config().hallucination_prob == 0.1
+    assert (cfg.conseq.learning_rate, cfg.conseq.epochs, cfg.conseq.docs) == (2e-3, 3, 8)
+    assert cfg.summarizer.max_length == 30
+    (tmp_path / "bad.yaml").write_text("corpus:\n  hallucination_prob: 2\n")
+    with pytest.raises(ConfigError, match=f"^{tmp_path}/bad.yaml: corpus.hallucination_prob: "):
+        load_config("smoke", world=str(tmp_path / "bad.yaml"))
+
+
+def test_the_default_world_changes_nothing():
+    assert load_config("default") == load_config("default", world="xsum") \
+        == load_config("default", world=None)
+
+
+def test_the_resolved_config_reloads_equal(tmp_path):
+    cfg = load_config("smoke", sets=["selection.mode=intersection", "summarizer.max_length=20"])
+    write_config(cfg, tmp_path / "config.yaml", header="a header\nof two lines")
+    assert (tmp_path / "config.yaml").read_text().startswith("# a header\n# of two lines\n")
+    assert load_config(str(tmp_path / "config.yaml"), world=None) == cfg
+
+
+def test_training_args_are_built_from_the_typed_config(tmp_path):
+    stages = {s.name: s.settings for s in build_stages(
+        tmp_path, load_config("smoke", sets=["summarizer.max_length=30"]), "disabled")}
+
+    def value(args, key):
+        return args[args.index(f"--{key}") + 1] if f"--{key}" in args else None
+
+    mle, conseq, qa = (training_args(stages[n]) for n in ("mle", "quals_conseq", "qa"))
+    assert value(mle, "model.init_args.max_length") == "30"
+    assert value(mle, "model.init_args.min_length") is None  # None: mle.yaml's value
+    assert value(mle, "trainer.limit_train_batches") == "4"
+    assert value(mle, "model.init_args.init_checkpoint").endswith("runs/reader/checkpoints/last.ckpt")
+    assert value(conseq, "model.init_args.learning_rate") == "0.0001"
+    assert value(conseq, "trainer.max_epochs") == "1"
+    assert value(conseq, "data.init_args.pairs").endswith("conseq/quals/pairs.jsonl")
+    assert value(conseq, "model.init_args.max_length") == "30"
+    assert value(qa, "trainer.limit_train_batches") == "2" and value(qa, "run.name") is None
+    assert training_args(stages["factcc"]).count("--model.init_args.init_checkpoint") == 0
+
+
+def test_the_callback_takes_settings_as_a_mapping_a_config_or_a_file(tmp_path):
+    from lightning_modules.callbacks.evaluation import settings_config
+    from lightning_modules.metrics.quals import QualsConfig
+
+    two = QualsConfig(num_beams=2, num_beam_groups=2)
+    (tmp_path / "q.yaml").write_text("num_beams: 2\nnum_beam_groups: 2\n")
+    assert settings_config("quals", {"num_beams": 2, "num_beam_groups": 2}) == two
+    assert settings_config("quals", str(tmp_path / "q.yaml")) == two
+    assert settings_config("quals", two) is two
+    assert settings_config("quals", None) == QualsConfig()
+    assert settings_config("rouge", None) is None
+
+
+def test_reproduce_rejects_a_wrong_set_before_writing_anything(tmp_path):
+    from experiments.pipeline import main
+
+    with pytest.raises(SystemExit, match="^error: --set conseq.epochs=0: conseq.epochs: must be >= 1"):
+        main(["--out", str(tmp_path / "run"), "--preset", "smoke", "--set", "conseq.epochs=0"])
+    assert not (tmp_path / "run").exists()
+
+
+def test_summarizer_lengths_reach_the_mle_model_and_data(tmp_path, corpus_dir, tokenizer_dir):
+    from experiments.lightning_cli import build_cli
+
+    cfg = load_config("smoke", sets=["summarizer.max_length=30", "summarizer.max_target_length=20"])
+    mle = next(s.settings for s in build_stages(tmp_path, cfg, "disabled") if s.name == "mle")
+    cli = build_cli(training_args({**mle, "corpus": str(corpus_dir), "tokenizer": str(tokenizer_dir),
+                                   "init_checkpoint": None}), run=False)
+    assert cli.model.hparams.max_length == 30 and cli.model.hparams.min_length == 5  # mle.yaml
+    assert cli.datamodule.hparams.max_target_length == 20
+    assert cli.trainer.max_epochs == 1 and cli.trainer.limit_train_batches == 4
