@@ -35,7 +35,7 @@ def corpus_stage(s: dict) -> dict:
 
     cfg = CorpusConfig(**s["corpus_config"])
     write_corpus(cfg, s["corpus"])
-    return {"splits": cfg.split_sizes(), "hallucination_prob": cfg.hallucination_prob}
+    return {"splits": cfg.split_sizes(), "expected_noise": cfg.expected_noise()}
 
 
 def tokenizer_stage(s: dict) -> dict:

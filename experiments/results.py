@@ -17,13 +17,15 @@ RESULT_KEYS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "halluci
 
 
 def reference_noise(corpus: Path) -> dict:
-    """Return the share of test references the oracle finds unfaithful, and the flagged share."""
-    from lightning_modules.world.oracle import judge
+    """The oracle's reading of the test references (shares of summaries) and the share the
+    generator flagged as noisy."""
     from lightning_modules.data.readers import RowReader
+    from lightning_modules.world.oracle import hallucination_rate, judge
 
     rows = list(RowReader().read_jsonl(corpus / "test.jsonl"))
-    bad = sum(judge(r["facts"], r["summary"]).hallucinated for r in rows)
-    return {"oracle_hallucination_rate": bad / len(rows),
+    rates = hallucination_rate([judge(r["facts"], r["summary"]) for r in rows])
+    return {"oracle_hallucination_rate": rates["hallucination_rate"],
+            "oracle_extrinsic": rates["extrinsic"], "oracle_intrinsic": rates["intrinsic"],
             "generated_hallucination_rate": sum(r["reference_hallucinated"] for r in rows) / len(rows)}
 
 
@@ -50,7 +52,7 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
         "reading_probe": results["reading_probe"],
         "selection": results["selection"],
         "reference": {**reference_noise(out / "corpus"),
-                      "configured_hallucination_prob": results["corpus"]["hallucination_prob"]},
+                      "configured": results["corpus"].get("expected_noise")},
     }
     scores = {name: load_scores(out / "eval" / name) for name in SYSTEMS}
     table = tables.results_table(scores, TABLE_METRICS, baseline="mle")
@@ -65,8 +67,11 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     (out / "results.md").write_text(md + "\n")
     (out / "results.tex").write_text(tables.latex(table, TABLE_METRICS) + "\n")
     ref = summary["reference"]
-    return (md + f"\n\nreferences: oracle hallucination rate {ref['oracle_hallucination_rate']:.3f}"
-            f" (configured noise {ref['configured_hallucination_prob']:.2f}); metric AUROC vs "
+    configured = ref["configured"] or {}
+    return (md + f"\n\nreferences ({world} world), oracle: extrinsic {_fmt(ref['oracle_extrinsic'])}"
+            f" (configured {_fmt(configured.get('extrinsic'))}), intrinsic "
+            f"{_fmt(ref['oracle_intrinsic'])} (configured {_fmt(configured.get('intrinsic'))}); "
+            "metric AUROC vs "
             "oracle: " + ", ".join(f"{k} {_fmt(v)}" for k, v in summary["metric_auroc"].items())
             + "; on system outputs: " + ", ".join(
                 f"{k} {_fmt(v)}" for k, v in summary["metric_auroc_system_outputs"].items()))

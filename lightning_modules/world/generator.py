@@ -98,6 +98,13 @@ class CorpusConfig:
         if self.validation_fraction + self.test_fraction >= 1.0:
             raise ValueError("validation_fraction + test_fraction must be below 1")
 
+    def expected_noise(self) -> dict[str, float]:
+        """The shares of references with an extrinsic / intrinsic error that the settings imply
+        (the oracle's reading of a large corpus lands within sampling error of them)."""
+        background = self.background_prob * (1.0 - self.background_stated_prob)
+        extrinsic = 1.0 - (1.0 - background) * (1.0 - self.hallucination_prob)
+        return {"extrinsic": extrinsic, "intrinsic": self.reference_intrinsic_prob}
+
     def split_sizes(self) -> dict[str, int]:
         """Return the number of documents in each split (at least one each)."""
         n_val = max(1, round(self.num_docs * self.validation_fraction))
