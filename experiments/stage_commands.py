@@ -143,10 +143,10 @@ def select(argv: list[str]) -> int:
     p.add_argument("--mode", choices=("intersection", "union"), default=SelectionConfig.mode)
     a = p.parse_args(argv)
     try:
-        SelectionConfig(quantile=a.quantile)
+        selection = SelectionConfig(quantile=a.quantile, mode=a.mode)
     except ValueError as err:
         p.error(f"--quantile {a.quantile}: {err}")
-    rankers = selection_settings({"quantile": a.quantile, "mode": a.mode})
+    rankers = selection_settings(selection)
     try:
         result = selection_stage({"candidates": a.candidates, "scored": a.scores,
                                   "out_dir": a.out,
