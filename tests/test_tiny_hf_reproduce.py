@@ -78,6 +78,10 @@ def test_tiny_hf_on_jsonl_files(tmp_path, xsum_rows):
     assert sorted(manifest["models"]) == ["factcc", "qa", "qagen", "qg", "summarizer"]
     assert (tmp_path / "out" / "config.yaml").read_text().startswith(
         f"# quals-bench reproduce --preset tiny_hf --world xsum --data {data}")
+    from analysis.analyze import main as analyze
+
+    assert analyze([str(tmp_path / "out"), "--out", str(tmp_path / "report")]) == 0
+    assert "## Results" in (tmp_path / "report" / "report.md").read_text()
 
 
 def test_tiny_hf_on_a_save_to_disk_folder_with_the_summarizer_as_it_is(tmp_path, xsum_rows):
