@@ -6,15 +6,18 @@ own settings classes, whose defaults are the paper's numbers (each defined there
 ``CandidateConfig`` (6 candidates, top-k 50, length 10-60), ``SelectionConfig`` (quantile 0.3,
 intersection), ``QualsConfig`` (60 beams in 60 groups), ``QagsConfig``, and :class:`ConSeqConfig`
 here (learning rate 3e-6, 2 epochs). The corpus section is a mapping of ``CorpusConfig``
-fields, passed to ``CorpusConfig(**corpus)`` as it is.
+fields, passed to ``CorpusConfig(**corpus)`` as it is. The data section (:class:`DataConfig`)
+switches the run to a user's data and models (``reproduce --data DIR``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from experiments.candidates import CandidateConfig
-from experiments.config_tree import at_least, build, plain, positive, require
+from experiments.config_tree import ConfigError, at_least, build, plain, positive, require
+from experiments.tiny_hf import TinyHFConfig
 from lightning_modules.metrics.qags import QagsConfig
 from lightning_modules.metrics.quals import QualsConfig
 from lightning_modules.selection import SelectionConfig
@@ -31,6 +34,7 @@ class TrainingBudgets:
     reader_batches: int | None
     """Training batches per reader epoch; None: all."""
     mle_epochs: int
+    """Epochs of the MLE summarizer; 0 (only on your data): the given summarizer as it is."""
     mle_batches: int | None
     """Training batches per MLE epoch; None: all."""
     qagen_batches: int
@@ -39,8 +43,8 @@ class TrainingBudgets:
     factcc_batches: int
 
     def __post_init__(self):
-        at_least(self, 0, "reader_epochs")
-        at_least(self, 1, "reader_batches", "mle_epochs", "mle_batches", "qagen_batches",
+        at_least(self, 0, "reader_epochs", "mle_epochs")
+        at_least(self, 1, "reader_batches", "mle_batches", "qagen_batches",
                  "qg_batches", "qa_batches", "factcc_batches")
 
 
@@ -103,16 +107,79 @@ class EvaluationConfig:
 
 
 @dataclass(frozen=True)
+class ModelSpecs:
+    """The models of a run on your data, by role; each a Hugging Face hub name, a local
+    ``save_pretrained`` folder or a workbench ``.ckpt``; ``None``: the tiny checkpoints that
+    ``data.tiny_hf`` builds. The evaluators are used as they are."""
+
+    summarizer: str | None = None
+    """The MLE summarizer starts from it (and fine-tunes ``training.mle_epochs``)."""
+    qagen: str | None = None
+    """QUALS's QA generator (its tokenizer needs ``<qa_sep>``)."""
+    qg: str | None = None
+    """QAGS's question generator."""
+    qa: str | None = None
+    """QAGS's question answerer."""
+    factcc: str | None = None
+    """The FactCC classifier."""
+
+    def given(self) -> dict[str, str]:
+        """The roles set, ``{role: spec}``."""
+        return {role: spec for role, spec in vars(self).items() if spec is not None}
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Your own data and models (``reproduce --data DIR``); without ``path``, the synthetic
+    corpus, and every model trained on it."""
+
+    path: str | None = None
+    """A folder of ``{train,validation,test}.jsonl|csv`` files, a ``save_to_disk`` folder or a
+    Hugging Face dataset name (``lightning_modules/data/splits.py``); ``None``: synthetic."""
+    document_field: str | None = None
+    """Field of the document (default: ``document``, or a known hub dataset's own)."""
+    summary_field: str | None = None
+    """Field of the reference summary (default: ``summary``, or a known hub dataset's own)."""
+    hf_config: str | None = None
+    """Configuration of a hub dataset (default: the known datasets' own)."""
+    limit: int | None = None
+    """Rows per split (the first ones); ``None``: all."""
+    models: ModelSpecs = field(default_factory=ModelSpecs)
+    tiny_hf: TinyHFConfig | None = None
+    """Build tiny random Hugging Face checkpoints (``experiments/tiny_hf.py``) into
+    ``<out>/models`` for every role ``models`` leaves ``None``."""
+
+    def __post_init__(self):
+        at_least(self, 1, "limit")
+        if self.path is None:
+            require(not self.models.given() and self.tiny_hf is None,
+                    "path missing: models and tiny_hf are for your own data (--data DIR)")
+            return
+        missing = [role for role in vars(self.models) if role not in self.models.given()]
+        require(not missing or self.tiny_hf is not None,
+                f"models needs {', '.join(missing)} (a hub name, a local folder or a .ckpt), "
+                "or tiny_hf to build tiny ones")
+
+    def roles(self, out) -> dict[str, str]:
+        """Every model by role: the given ones, the rest ``<out>/models/<role>`` (tiny_hf)."""
+        return {role: spec if spec is not None else str(Path(out) / "models" / role)
+                for role, spec in vars(self.models).items()}
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     """Every setting of ``quals-bench reproduce``."""
 
-    corpus: dict
-    """``CorpusConfig`` fields (``lightning_modules/world/generator.py``), passed as they are."""
-    vocab_size: int
-    """Size of the byte-level BPE tokenizer's vocabulary."""
     training: TrainingBudgets
     conseq: ConSeqConfig
     evaluation: EvaluationConfig
+    corpus: dict = field(default_factory=dict)
+    """``CorpusConfig`` fields (``lightning_modules/world/generator.py``), passed as they are
+    (the synthetic corpus; unused with ``data.path``)."""
+    vocab_size: int = 4096
+    """Size of the byte-level BPE tokenizer's vocabulary (synthetic corpus only)."""
+    data: DataConfig = field(default_factory=DataConfig)
+    """Your own data and models; the default is the synthetic corpus."""
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
     selection: SelectionConfig = field(default_factory=SelectionConfig)
     """S+/S- of the QUALS ranker; the ROUGE ranker takes its quantile and mode."""
@@ -125,6 +192,9 @@ class PipelineConfig:
         object.__setattr__(self, "corpus", dict(self.corpus))
         self.corpus_config()  # validates the corpus section
         at_least(self, 1, "vocab_size")
+        if self.training.mle_epochs == 0 and self.data.path is None:
+            raise ConfigError("training.mle_epochs", "0 keeps the given summarizer as it is: "
+                                                     "only with data.path (--data DIR)")
 
     def corpus_config(self) -> CorpusConfig:
         """The corpus settings, ``CorpusConfig(**corpus)`` (checked key by key)."""

@@ -87,11 +87,12 @@ def blame(key: str, fields, message: str) -> ConfigError:
 
 
 def convert(value, hint, key: str):
-    """``value`` checked against the annotation ``hint`` (a dataclass: built from a mapping; a
-    float: ints and numeric strings such as YAML's ``3e-6`` become floats); raise
-    :class:`ConfigError` naming ``key`` when it does not fit."""
-    if dataclasses.is_dataclass(hint):
-        return value if isinstance(value, hint) else build(hint, value, key)
+    """``value`` checked against the annotation ``hint`` (a dataclass, or ``X | None`` of one:
+    built from a mapping; a float: ints and numeric strings such as YAML's ``3e-6`` become
+    floats); raise :class:`ConfigError` naming ``key`` when it does not fit."""
+    cls = dataclass_of(hint)
+    if cls is not None and (value is not None or cls is hint):
+        return value if isinstance(value, cls) else build(cls, value, key)
     if hint is float and isinstance(value, str):
         try:
             return float(value)
@@ -103,6 +104,13 @@ def convert(value, hint, key: str):
                          and float in typing.get_args(hint) and int not in typing.get_args(hint)):
         return float(value) if isinstance(value, int) else value
     return value
+
+
+def dataclass_of(hint):
+    """The dataclass an annotation names, alone or as ``X | None``; else ``None``."""
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    found = [h for h in (typing.get_args(hint) if union else (hint,)) if dataclasses.is_dataclass(h)]
+    return found[0] if found else None
 
 
 def fits(value, hint) -> bool:

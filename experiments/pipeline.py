@@ -8,7 +8,9 @@ the oracle, on corruptions and on the candidate pool) -> the reading probe of th
 QAGen -> ``results.json``, ``results.md``/``results.tex`` and the analysis report.
 
 A stage that finished is skipped on a re-run (see ``stages``); the candidate and scoring stages
-also resume inside the stage through their content-hash caches.
+also resume inside the stage through their content-hash caches. ``--data DIR`` runs the study
+on your data and models instead (``experiments.data_stages``; the ``tiny_hf`` preset builds
+tiny Hugging Face models for it).
 """
 
 from __future__ import annotations
@@ -55,10 +57,15 @@ def checkpoint(root: Path, name: str) -> str:
     return str(root / "runs" / name / "checkpoints" / "last.ckpt")
 
 
+def evaluator(root: Path, cfg: PipelineConfig, role: str) -> str:
+    """The model of an evaluator ``role`` (``qagen``, ``qg``, ``qa``, ``factcc``): the one the
+    pipeline output ``root`` trained, or on your data the one ``cfg.data`` gives."""
+    return cfg.data.roles(root)[role] if cfg.data.path else checkpoint(root, role)
+
+
 def metric_settings(root: Path, cfg: PipelineConfig) -> dict:
-    """Every metric's model (from the pipeline output ``root``) and settings (from ``cfg``)."""
-    return {"qagen": checkpoint(root, "qagen"), "qg": checkpoint(root, "qg"),
-            "qa": checkpoint(root, "qa"), "factcc": checkpoint(root, "factcc"),
+    """Every metric's model (:func:`evaluator`) and settings (from ``cfg``)."""
+    return {**{role: evaluator(root, cfg, role) for role in ("qagen", "qg", "qa", "factcc")},
             "quals": plain(cfg.quals), "qags": plain(cfg.qags)}
 
 
@@ -87,6 +94,18 @@ def conseq_settings(cfg: PipelineConfig) -> dict:
             "overrides": {**summarizer_overrides(cfg.summarizer), **conseq_overrides(cfg.conseq)}}
 
 
+def mle_settings(out: Path, cfg: PipelineConfig, base: dict, init: str | None) -> dict:
+    """Settings of the MLE stage: ``mle.yaml`` from the checkpoint ``init`` (or none), the
+    preset's budget and summarizer lengths."""
+    from experiments import training_stages as ts
+
+    budgets = cfg.training
+    return {**base, "run_dir": str(out / "runs" / "mle"), "config": "mle.yaml",
+            "init_checkpoint": init,
+            "overrides": {**ts.budget(budgets.mle_epochs, budgets.mle_batches),
+                          **ts.summarizer_overrides(cfg.summarizer)}}
+
+
 def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
     """The reader (when the budget has one), the evaluators (QAGen, QG, QA, FactCC) and the MLE
     summarizer."""
@@ -107,15 +126,14 @@ def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
             **base, **run(name), "config": config,
             "init_checkpoint": reader if name != "factcc" else None,
             "overrides": ts.budget(1, getattr(budgets, f"{name}_batches"))}))
-    stages.append(Stage("mle", ts.train_stage, {
-        **base, **run("mle"), "config": "mle.yaml", "init_checkpoint": reader,
-        "overrides": {**ts.budget(budgets.mle_epochs, budgets.mle_batches),
-                      **ts.summarizer_overrides(cfg.summarizer)}}))
+    stages.append(Stage("mle", ts.train_stage, mle_settings(out, cfg, base, reader)))
     return stages
 
 
-def conseq_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
-    """Candidates, their scores, S+/S- selection, and ROUGE-ConSeq and QUALS-ConSeq training."""
+def conseq_stages(out: Path, cfg: PipelineConfig, base: dict,
+                  model: dict | None = None) -> list[Stage]:
+    """Candidates, their scores, S+/S- selection, and ROUGE-ConSeq and QUALS-ConSeq training
+    (``model``: CLI overrides of the summarizer's model, on your data)."""
     from experiments import conseq_stages as cs
     from experiments import training_stages as ts
 
@@ -125,7 +143,7 @@ def conseq_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
             **base, "docs": cfg.conseq.docs, "checkpoint": checkpoint(out, "mle"), "out": cand,
             "candidates": plain(cfg.candidates)}),
         Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": scored,
-                                          "qagen": checkpoint(out, "qagen"),
+                                          "qagen": evaluator(out, cfg, "qagen"),
                                           "quals": plain(cfg.quals)}),
         Stage("selection", cs.selection_stage, {
             "candidates": cand, "scored": scored, "out_dir": str(out / "conseq"),
@@ -133,11 +151,22 @@ def conseq_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
     ]
     for ranker in ("rouge", "quals"):
         name = f"{ranker}_conseq"
-        stages.append(Stage(name, ts.conseq_stage, {
-            **base, "name": name, "run_dir": str(out / "runs" / name),
-            "init_checkpoint": checkpoint(out, "mle"),
-            "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), **conseq_settings(cfg)}))
+        settings = {**base, "name": name, "run_dir": str(out / "runs" / name),
+                    "init_checkpoint": checkpoint(out, "mle"),
+                    "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), **conseq_settings(cfg)}
+        if model:
+            settings["overrides"] = {**settings["overrides"], **model}
+        stages.append(Stage(name, ts.conseq_stage, settings))
     return stages
+
+
+def test_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
+    """Test evaluation of each system with every metric."""
+    from experiments import evaluate as ev
+
+    return [Stage(f"test_{name}", ev.evaluate_stage, {
+        **base, **evaluation_settings(out, cfg, name, checkpoint(out, name),
+                                      str(out / "eval" / name))}) for name in SYSTEMS]
 
 
 def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
@@ -148,10 +177,7 @@ def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]
     from experiments.system_validity import system_validity_stage
 
     metrics, sizes = {**base, **metric_settings(out, cfg)}, cfg.evaluation
-    stages = [Stage(f"test_{name}", ev.evaluate_stage, {
-        **base, **evaluation_settings(out, cfg, name, checkpoint(out, name),
-                                      str(out / "eval" / name))}) for name in SYSTEMS]
-    return stages + [
+    return test_stages(out, cfg, base) + [
         Stage("validity", ev.validity_stage, {
             **metrics, "docs": sizes.validity_docs, "out": str(out / "validity")}),
         Stage("system_validity", system_validity_stage, {
@@ -164,7 +190,12 @@ def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]
 
 
 def build_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
-    """Return the pipeline's stages with their settings (JSON-serialisable, for their hashes)."""
+    """Return the pipeline's stages with their settings (JSON-serialisable, for their hashes);
+    with ``cfg.data.path``, those of your data (``experiments.data_stages``)."""
+    if cfg.data.path:
+        from experiments.data_stages import data_stages
+
+        return data_stages(out, cfg, wandb)
     base = {"corpus": str(out / "corpus"), "tokenizer": str(out / "tokenizer"), "wandb": wandb}
     return [Stage("corpus", corpus_stage, {"corpus_config": cfg.corpus, **base}),
             Stage("tokenizer", tokenizer_stage, {"vocab_size": cfg.vocab_size, **base}),
@@ -174,24 +205,48 @@ def build_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
 
 def main(argv: list[str]) -> int:
     """Run the pipeline; write ``<out>/config.yaml`` (the resolved config), ``results.json``
-    and the tables; print the results table."""
+    and the tables; print the results table. Bad data or a model that is not there ends the
+    run with a one-line error naming file, line and field, or the path."""
     from experiments import presets
 
     parser = argparse.ArgumentParser(prog="quals-bench reproduce", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="output folder (re-running resumes)")
     presets.add_arguments(parser)
+    parser.add_argument("--data", help="your data (sets data.path): a folder of "
+                        "{train,validation,test}.jsonl|csv files, a save_to_disk folder or a "
+                        "Hugging Face dataset name; the models: data.models.* or a preset's")
     parser.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline")
     a = parser.parse_args(argv)
     cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("WANDB_SILENT", "true")
-    out = Path(a.out)
-    presets.write_config(cfg, out / "config.yaml", header=(
-        f"quals-bench reproduce --preset {a.preset} --world {a.world}"
-        + "".join(f" --set {item}" for item in a.sets)))
-    results = run_stages(build_stages(out, cfg, a.wandb), out)
+    results = run(Path(a.out), cfg, a)
     from experiments.results import write_results
 
-    print(write_results(out, results, preset=a.preset, world=a.world))
+    print(write_results(Path(a.out), results, preset=a.preset, world=a.world))
     return 0
+
+
+def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
+    """Write ``<out>/config.yaml`` and run the stages; return their results. A given model
+    that is not there, or bad data, exits with its one-line error."""
+    from experiments import presets
+    from lightning_modules.data.readers import DataError
+
+    try:
+        stages = build_stages(out, cfg, a.wandb)
+    except FileNotFoundError as error:  # data.models names a model that is not there
+        raise SystemExit(f"error: {error}") from None
+    presets.write_config(cfg, out / "config.yaml", header=command_line(a))
+    try:
+        return run_stages(stages, out)
+    except DataError as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def command_line(a: argparse.Namespace) -> str:
+    """The ``reproduce`` command line of parsed arguments (the head of ``config.yaml``)."""
+    data = f" --data {a.data}" if a.data else ""
+    return (f"quals-bench reproduce --preset {a.preset} --world {a.world}{data}"
+            + "".join(f" --set {item}" for item in a.sets))

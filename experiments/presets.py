@@ -116,12 +116,15 @@ def resolve(layers: Sequence[Layer]) -> PipelineConfig:
 
 
 def load_config(preset: str = "default", world: str | None = DEFAULT_WORLD,
-                sets: Sequence[str] = ()) -> PipelineConfig:
+                sets: Sequence[str] = (), data: str | None = None) -> PipelineConfig:
     """The config of ``preset`` (a name or path) with ``world`` (a name, a path, or ``None``)
-    merged onto it and the ``key.path=value`` overrides ``sets`` applied, validated."""
+    merged onto it, ``data`` (``--data``: a folder or dataset name) as ``data.path`` and the
+    ``key.path=value`` overrides ``sets`` applied, validated."""
     layers = [file_layer(find(preset, PRESET_DIR, "preset"))]
     if world:
         layers.append(file_layer(find(world, WORLD_DIR, "world")))
+    if data:
+        layers.append((f"--data {data}", {"data": {"path": data}}))
     layers += [set_layer(item) for item in sets]
     return resolve(layers)
 
@@ -156,9 +159,9 @@ def add_arguments(parser: argparse.ArgumentParser, preset: str | None = "default
 
 
 def from_arguments(args: argparse.Namespace) -> PipelineConfig:
-    """The config of parsed ``--preset``/``--world``/``--set``; a wrong setting exits with its
-    one-line error."""
+    """The config of parsed ``--preset``/``--world``/``--set`` (and ``--data``, where the
+    command has it); a wrong setting exits with its one-line error."""
     try:
-        return load_config(args.preset, args.world, args.sets)
+        return load_config(args.preset, args.world, args.sets, getattr(args, "data", None))
     except ConfigError as error:
         raise SystemExit(f"error: {error}") from None

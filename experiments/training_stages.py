@@ -73,6 +73,21 @@ def train_stage(s: dict) -> dict:
     return fit(training_args(s), s["run_dir"])
 
 
+def save_stage(s: dict) -> dict:
+    """Save the model of ``s["config"]`` untrained (from its ``init_checkpoint``, if any) as
+    the stage's ``last.ckpt``: a given summarizer used as it is (0 epochs)."""
+    from experiments.lightning_cli import build_cli
+    from lightning_modules.models.base import load_model_weights
+
+    cli = build_cli(training_args(s), run=False)
+    if s.get("init_checkpoint"):
+        load_model_weights(cli.model.model, s["init_checkpoint"])
+    last = Path(s["run_dir"]) / "checkpoints" / "last.ckpt"
+    cli.trainer.strategy.connect(cli.model)
+    cli.trainer.save_checkpoint(last)
+    return {"checkpoint": str(last), "trained": False}
+
+
 def conseq_stage(s: dict) -> dict:
     """Fine-tune the MLE checkpoint on one ranker's (S+, S-) pairs.
 
