@@ -3,6 +3,7 @@ presets hold the values of the Python dicts they replaced, ``--set`` and world o
 in order, and every wrong setting is a one-line error naming its file and key."""
 
 import json
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -10,6 +11,7 @@ import yaml
 from experiments import CONFIG_DIR
 from experiments.config_tree import ConfigError
 from experiments.pipeline import build_stages
+from lightning_modules.world.generator import CorpusConfig
 from experiments.presets import PRESET_DIR, available, load_config, write_config
 from experiments.training_stages import training_args
 
@@ -64,7 +66,8 @@ def test_yaml_presets_hold_the_old_dict_values(name):
     candidates = {k: v for k, v in vars(cfg.candidates).items() if k in OLD_PAPER_CANDIDATES}
     assert candidates == OLD_PAPER_CANDIDATES and cfg.candidates.seed == 0
     assert cfg.selection.positive_source == "reference" and cfg.selection.columns is None
-    assert cfg.corpus == {"num_docs": old["num_docs"], "seed": 0}  # the rest: CorpusConfig's
+    # the rest: the default world's, which are CorpusConfig's defaults (tests/test_worlds.py)
+    assert cfg.corpus_config() == CorpusConfig(num_docs=old["num_docs"], seed=0)
     assert vars(cfg.summarizer) == dict.fromkeys(vars(cfg.summarizer))  # the training configs'
 
 
@@ -170,8 +173,12 @@ def test_world_merges_onto_the_preset_before_set(tmp_path):
 
 
 def test_the_default_world_changes_nothing():
-    assert load_config("default") == load_config("default", world="xsum") \
-        == load_config("default", world=None)
+    """The xsum world is the default, and its settings are CorpusConfig's defaults."""
+    configs = [load_config("default"), load_config("default", world="xsum"),
+               load_config("default", world=None)]
+    assert configs[0] == configs[1]
+    assert all(c.corpus_config() == configs[0].corpus_config() for c in configs)
+    assert all(replace(c, corpus={}) == replace(configs[0], corpus={}) for c in configs)
 
 
 def test_the_resolved_config_reloads_equal(tmp_path):
