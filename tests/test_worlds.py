@@ -67,8 +67,8 @@ def test_xsum_background_attribute_is_a_standing_fact(rows):
             seen[entity, attribute].add(r["facts"]["roles"][attribute])
         elif r["summary"] != r["faithful_summary"] and standing in r["summary"]:
             seen[entity, attribute].add(standing)
-    assert len(seen) > 1000 and all(len(values) == 1 for values in seen.values())
-    assert sum(n >= 5 for n in mentions.values()) >= 60
+    assert len(seen) > 200 and all(len(values) == 1 for values in seen.values())
+    assert sum(n >= 20 for n in mentions.values()) >= 30
 
 
 def test_xsum_references_add_what_the_document_leaves_out(rows):

@@ -58,10 +58,11 @@ class CorpusConfig:
     extrinsic noise where the document does not."""
     background_stated_prob: float = 0.15
     """Probability that the document states the background attribute."""
-    recurring_prob: float = 0.5
+    recurring_prob: float = 0.9
     """Probability that the entity holding the background attribute is one of the world's
-    recurring entities (whose standing facts other documents and references show)."""
-    recurring_pool: int = 100
+    recurring entities (whose standing facts other documents and references show): the few
+    well-known people and clubs that most news is about."""
+    recurring_pool: int = 20
     """Recurring entities per kind (person, club, company)."""
     hallucination_prob: float = 0.0
     """Probability that a reference adds a role the document never states with an invented
