@@ -84,21 +84,39 @@ def point_stages(base: Path, out: Path, p: PipelineConfig, name: str, wandb: str
     ]
 
 
-def point_metrics(out: Path, result: dict, metrics) -> dict:
-    """Test-set means with bootstrap CIs of one point."""
+SWEEP_METRICS = ("quals", "qags", "rougeL", "hallucinated", "intrinsic", "extrinsic")
+"""Per-example test columns each sweep point reports with a CI and a paired test against the
+base run's MLE."""
+
+
+def point_metrics(out: Path, result: dict, metrics, base: Path | None = None) -> dict:
+    """Test-set means with bootstrap CIs of one point and, where ``base`` has the MLE's test
+    scores, ``vs_mle``: the paired bootstrap (difference, CI, p) of each metric against them,
+    over the examples both scored."""
     import numpy as np
 
-    from analysis.runs import load_scores
+    from analysis.runs import aligned, load_scores
+    from analysis.significance import paired_bootstrap
     from analysis.tables import mean_ci
 
     records = load_scores(out / "eval")
-    found = dict(result)
+    mle_dir = base / "eval" / "mle" if base else None
+    mle = load_scores(mle_dir) if mle_dir and (mle_dir / "scores").exists() else None
+    found, versus = dict(result), {}
     for metric in metrics:
         values = [r[metric] for r in records if isinstance(r.get(metric), (int, float))]
         if values:
             found[f"{metric}_ci"] = list(mean_ci(values, np.random.default_rng(0)))
+        if mle is not None:
+            _, paired = aligned({"mle": mle, "point": records}, metric)
+            if len(paired["mle"]) >= 2:
+                t = paired_bootstrap(paired["mle"], paired["point"], np.random.default_rng(0))
+                versus[metric] = {"difference": t.difference, "ci": [t.ci_low, t.ci_high],
+                                  "p_value": t.p_value}
     if "hallucinated_ci" in found:
         found["hallucination_rate_ci"] = found.pop("hallucinated_ci")
+    if versus:
+        found["vs_mle"] = versus
     return found
 
 
@@ -128,7 +146,7 @@ def main(argv: list[str]) -> int:
         result = run_stages(point_stages(base, point, config, spec["name"], a.wandb, preset),
                             point)
         runs.append({"settings": settings, "dir": str(point),
-                     "metrics": point_metrics(point, result["test"], ("quals", "rougeL", "hallucinated")),
+                     "metrics": point_metrics(point, result["test"], SWEEP_METRICS, base),
                      "selection": result["selection"]["quals"]})
     results = base / "results.json"
     baseline = json.loads(results.read_text())["systems"]["mle"] if results.exists() else {}
