@@ -19,12 +19,16 @@ def sweep_section(run: Path, out: Path) -> list[str]:
     settings = sorted({k for r in sweep["runs"] for k in r["settings"]})
     lines = [f"## Ablation: {sweep['name']}", "",
              "| " + " | ".join(settings + metrics) + " |", "|---" * (len(settings) + len(metrics)) + "|"]
-    for r in sweep["runs"]:
+    stars = _significant_cells(sweep["runs"], metrics)
+    for i, r in enumerate(sweep["runs"]):
         values = [str(r["settings"].get(k)) for k in settings]
-        values += [f"{r['metrics'][m]:.3f}" if figures.is_finite(r["metrics"].get(m)) else "n/a"
-                   for m in metrics]
+        values += [f"{r['metrics'][m]:.3f}{'*' if (i, m) in stars else ''}"
+                   if figures.is_finite(r["metrics"].get(m)) else "n/a" for m in metrics]
         lines.append("| " + " | ".join(values) + " |")
     lines.append("")
+    if any("vs_mle" in r["metrics"] for r in sweep["runs"]):
+        lines += ["`*` = differs from the base run's MLE, paired bootstrap p < 0.05 after "
+                  "Holm-Bonferroni across the table.", ""]
     numeric = [k for k in settings if all(isinstance(r["settings"].get(k, 0), (int, float))
                                           for r in sweep["runs"])]
     for setting in numeric:  # curves for numeric settings; categorical ones are in the table
@@ -43,6 +47,24 @@ def sweep_section(run: Path, out: Path) -> list[str]:
                                           baseline=("MLE", base) if base is not None else None)
             lines += [f"![{metric} vs {setting}]({fig.relative_to(out)})", ""]
     return lines
+
+
+VERSUS_KEY = {"hallucination_rate": "hallucinated"}
+"""A sweep metric's name in a point's ``vs_mle`` (the per-example column), where it differs."""
+
+
+def _significant_cells(runs: list[dict], metrics: list[str]) -> set[tuple[int, str]]:
+    """(run index, metric) cells whose paired test against the MLE (``metrics.vs_mle``) has
+    p < 0.05 after Holm-Bonferroni over every cell tested."""
+    from analysis.significance import holm
+
+    cells = [(i, m, r["metrics"]["vs_mle"][VERSUS_KEY.get(m, m)]["p_value"])
+             for i, r in enumerate(runs) for m in metrics
+             if VERSUS_KEY.get(m, m) in r["metrics"].get("vs_mle", {})]
+    if not cells:
+        return set()
+    adjusted = holm([p for _, _, p in cells])
+    return {(i, m) for (i, m, _), p in zip(cells, adjusted) if p < 0.05}
 
 
 def meta_eval_section(run: Path, out: Path) -> list[str]:

@@ -19,6 +19,21 @@ def test_sweep_section_tables_every_run_and_draws_numeric_settings(tmp_path):
     assert len(figures) == 2 and all("quantile" in f for f in figures)  # none for "mode"
 
 
+def test_sweep_section_stars_cells_that_differ_from_the_mle_after_holm(tmp_path):
+    # three cells tested: p 0.01, 0.02, 0.2 -> Holm 0.03, 0.04, 0.2: two stars
+    runs = [{"settings": {"lr": lr}, "metrics": {"extrinsic": e, "hallucination_rate": h,
+                                                 "vs_mle": versus}}
+            for lr, e, h, versus in [
+                (1e-5, 0.30, 0.40, {"extrinsic": {"p_value": 0.01}, "hallucinated": {"p_value": 0.2}}),
+                (1e-4, 0.20, 0.30, {"hallucinated": {"p_value": 0.02}})]]
+    (tmp_path / "sweep.json").write_text(json.dumps({
+        "name": "lr", "runs": runs, "plot_metrics": ["extrinsic", "hallucination_rate"]}))
+    lines = sweep_section(tmp_path, tmp_path / "report")
+    assert "| 1e-05 | 0.300* | 0.400 |" in lines
+    assert "| 0.0001 | 0.200 | 0.300* |" in lines
+    assert any(l.startswith("`*` = differs") for l in lines)
+
+
 def test_meta_eval_section_reports_each_file_and_metric(tmp_path):
     rows = [{"id": str(i), "human": i / 9, "quals": -1 + i / 9} for i in range(10)]
     (tmp_path / "mturk_x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
