@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 
 
-def evaluation_callback(s: dict):
-    """The shared callback configured with every metric of the pipeline."""
+def evaluation_callback(s: dict, oracle: bool = True):
+    """The shared callback configured with every metric of the pipeline (and the synthetic
+    world's ``oracle`` when the data has fact tables)."""
     from lightning_modules.callbacks.evaluation import SummaryEvaluation
 
+    metrics = ("rouge", "factcc", "qags", "quals") + (("oracle",) if oracle else ())
     return SummaryEvaluation(
-        metrics=("rouge", "factcc", "qags", "quals"), every_n_epochs=0,
+        metrics=metrics, every_n_epochs=0,
         max_examples=s["examples"], qagen=s["qagen"], factcc=s["factcc"], qg=s["qg"], qa=s["qa"],
         quals_config=s["quals"], qags_config=s["qags"])
 
@@ -31,7 +33,8 @@ def evaluate_stage(s: dict) -> dict:
                                    eval_batch_size=64)
     run = {"wandb": s["wandb"], "project": "quals-bench", "name": f"{s['name']}-test",
            "group": s.get("group") or "reproduce"}
-    callback = evaluation_callback(s)
+    data.setup("test")
+    callback = evaluation_callback(s, oracle=all("facts" in r for r in data.splits["test"]))
     trainer = pl.Trainer(accelerator="auto", devices=1, logger=make_logger(run, Path(s["run_dir"]), None),
                          callbacks=[callback], default_root_dir=s["run_dir"],
                          enable_model_summary=False, enable_progress_bar=False)

@@ -4,9 +4,12 @@
     quals-bench score --metric factcc --model FACTCC.ckpt ...
     quals-bench score --metric qags --qg QG.ckpt --qa QA.ckpt ...
     quals-bench score --metric rouge ...        (lines need a ``reference`` field)
+    quals-bench score --metric oracle --config ORACLE.yaml ...   (``corpus: DIR``, the synthetic
+                                                 corpus whose fact tables the documents have)
 
 Each input line holds ``document`` and ``summary`` (and ``reference`` for ROUGE); each output
-line is the input line plus ``score`` (the metric's main column: rougeL for ROUGE), ``scores``
+line is the input line plus ``score`` (the metric's main column: rougeL for ROUGE, 1.0 for a
+summary the oracle does not find faithful, else 0.0), ``scores``
 (every column: rouge1/rouge2/rougeL) and ``explanation``, in input order. ``--config`` takes a
 settings YAML for quals (``QualsConfig``) or qags (``QagsConfig``).
 
@@ -46,8 +49,9 @@ class InputError(ValueError):
     """An input line cannot be scored; the message names file, line and field."""
 
 
-NEEDS = {"quals": ("model",), "factcc": ("model",), "qags": ("qg", "qa"), "rouge": ()}
-MAIN_COLUMN = {"rouge": "rougeL"}
+NEEDS = {"quals": ("model",), "factcc": ("model",), "qags": ("qg", "qa"), "rouge": (),
+         "oracle": ()}
+MAIN_COLUMN = {"rouge": "rougeL", "oracle": "not_faithful"}
 
 
 def read_rows(path: Path, on_bad_row: str, fields=FIELDS) -> list[tuple[dict, str | None]]:
@@ -171,7 +175,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--output", required=True, type=Path)
     p.add_argument("--cache", type=Path, help="cache file (default: OUTPUT.cache)")
     p.add_argument("--config", type=Path, help="settings YAML for quals or qags "
-                                                   "(experiments/configs/quals.yaml)")
+                                                   "(experiments/configs/quals.yaml), or for "
+                                                   "oracle (corpus: a folder with fact tables)")
     p.add_argument("--chunk", type=int, default=16, help="examples per cached chunk")
     p.add_argument("--devices", default="auto", help="devices per node (Lightning)")
     p.add_argument("--num-nodes", type=int, default=1)

@@ -54,7 +54,8 @@ def test_checkpoint_resume_gives_the_same_weights(tmp_path, corpus_dir, tokenize
 def test_test_stage_writes_scores_and_logs_metrics(tmp_path, corpus_dir, tokenizer_dir):
     cli = build_cli(cli_args(tmp_path, corpus_dir, tokenizer_dir, "--trainer.max_epochs", "1",
                              "--trainer.limit_train_batches", "2", "--trainer.limit_val_batches",
-                             "1", "--trainer.callbacks.init_args.max_examples", "5"), run=False)
+                             "1", "--trainer.callbacks.init_args.max_examples", "5",
+                             "--trainer.callbacks.init_args.metrics", "[rouge, oracle]"), run=False)
     cli.trainer.fit(cli.model, datamodule=cli.datamodule)
     metrics = cli.trainer.test(cli.model, datamodule=cli.datamodule)[0]
     rows = [json.loads(l) for l in open(tmp_path / "scores" / "test.jsonl")]

@@ -2,7 +2,8 @@
 
 On validation (every ``every_n_epochs``) and test it generates a summary for each document of
 the split, scores them with the configured scorers (any of ROUGE, FactCC, QAGS, QUALS) and with
-the synthetic corpus's oracle where rows carry fact tables, then
+the synthetic world's oracle (``oracle``, an ordinary scorer whose fact tables are the
+split's rows), then
 - logs the means as ``val/<metric>`` / ``test/<metric>``, each scorer's seconds as
   ``<stage>/seconds_<scorer>`` (shown in the progress bar) and its sentinel count as
   ``<stage>/<metric>_sentinel``;
@@ -22,7 +23,6 @@ import pytorch_lightning as pl
 from pytorch_lightning.loggers import WandbLogger
 
 from lightning_modules.jsonl import write_jsonl
-from lightning_modules.world.oracle import hallucination_rate, initial_entity, judge
 from lightning_modules.metrics.base import scorer_models
 from lightning_modules.metrics.registry import (CHECKPOINTS, build_scorer, metric_config,
                                                  require_checkpoints)
@@ -33,8 +33,8 @@ class SummaryEvaluation(pl.Callback):
 
     Args:
         metrics: scorer names to run: ``rouge``, ``factcc`` (needs ``factcc``), ``qags`` (needs
-            ``qg`` and ``qa``), ``quals`` (needs ``qagen``); the oracle runs wherever rows carry
-            fact tables.
+            ``qg`` and ``qa``), ``quals`` (needs ``qagen``), ``oracle`` (needs rows with fact
+            tables: the synthetic world's).
         every_n_epochs: run on validation every this many epochs (0: test only).
         max_examples: evaluate at most this many documents per split (None: all).
         table_rows: examples logged to the W&B table.
@@ -84,14 +84,10 @@ class SummaryEvaluation(pl.Callback):
                    for r, ref, s in zip(rows, references, summaries)]
         means = {}
         for scorer in self.scorers().values():
+            if hasattr(scorer, "bind"):  # a scorer that reads the rows' annotations (the oracle)
+                scorer.bind(rows)
             means.update(self._score(scorer, module.device, documents, summaries, references,
                                      records))
-        if rows and all("facts" in r for r in rows):
-            judgements = [judge(r["facts"], s) for r, s in zip(rows, summaries)]
-            for record, j, summary in zip(records, judgements, summaries):
-                record.update(oracle_columns(j, summary))
-            means.update(hallucination_rate(judgements))
-            means.update(initial_entity_shares([r["initial_entity"] for r in records]))
         return means, records
 
     @staticmethod
@@ -103,7 +99,7 @@ class SummaryEvaluation(pl.Callback):
         result = scorer.score(documents, summaries, references)
         means = {**result.mean(), f"seconds_{scorer.name}": time.perf_counter() - start}
         for name, values in result.scores.items():
-            if scorer.name != "rouge":
+            if getattr(scorer, "sentinels", True):
                 means[f"{name}_sentinel"] = sum(v is None for v in values)
             for record, value in zip(records, values):
                 record[name] = value
@@ -144,27 +140,6 @@ class SummaryEvaluation(pl.Callback):
         self._run(trainer, module, "test", trainer.datamodule.splits["test"])
 
 
-def oracle_columns(judgement, summary: str) -> dict:
-    """The oracle's per-example columns: verdict, labels, fact counts and the errors read."""
-    return {"oracle_verdict": judgement.verdict,
-            "hallucinated": float(judgement.hallucinated),
-            "intrinsic": float(judgement.intrinsic), "extrinsic": float(judgement.extrinsic),
-            "unverifiable": float(judgement.verdict == "unverifiable"),
-            "not_faithful": float(judgement.verdict != "faithful"),
-            "facts": len(judgement.facts()), "hallucinated_facts": judgement.unsupported_facts(),
-            "initial_entity": initial_entity(judgement, summary),
-            "oracle_errors": [[c.role, c.value, c.error] for c in judgement.claims if c.error]}
-
-
-def initial_entity_shares(kinds: list[str | None]) -> dict[str, float]:
-    """Shares of summaries whose opening name (:func:`initial_entity` of each) is supported / a
-    wrong document entity / invented (over all summaries; the rest open with no name or an
-    unplaced one)."""
-    n = max(len(kinds), 1)
-    return {f"initial_{k}": sum(x == k for x in kinds) / n
-            for k in ("supported", "wrong_entity", "invented_entity")}
-
-
 def _cell(value):
     """A W&B table cell: nested values (the QA pairs) as JSON text."""
     return json.dumps(value) if isinstance(value, (list, dict)) else value
@@ -188,4 +163,5 @@ EXPLAINERS = {
                            "logprobs_document", "logprobs_summary")} for p in e["pairs"]]},
     "qags": lambda e: {"qags_questions": e["questions"]},
     "factcc": lambda e: {"factcc_sentences": e["sentences"]},
+    "oracle": dict,
 }

@@ -17,10 +17,16 @@ class ScoreResult:
 
     scores: dict[str, list[float]]
     explanations: list[dict] = field(default_factory=list)
+    aggregates: dict[str, float | None] | None = None
+    """The scorer's own summary figures, where a column mean is not one (the oracle's share of
+    unsupported facts is a ratio of sums); ``mean`` returns them instead of column means."""
 
     def mean(self) -> dict[str, float | None]:
-        """Return the mean of each score column over the examples that have a value, in
-        float64; ``None`` for a column where no example has one (all sentinels)."""
+        """Return the scorer's ``aggregates`` where it gives them; else the mean of each score
+        column over the examples that have a value, in float64, ``None`` for a column where no
+        example has one (all sentinels)."""
+        if self.aggregates is not None:
+            return dict(self.aggregates)
         out = {}
         for name, values in self.scores.items():
             kept = [float(v) for v in values if v is not None]

@@ -2,13 +2,16 @@
 
 The evaluation callback, ``quals-bench score``, metric validity and meta-evaluation all build
 their scorers here. Checkpoints are named by role: ``qagen`` (QUALS), ``factcc`` (FactCC),
-``qg`` and ``qa`` (QAGS); settings are the fields of ``QualsConfig`` / ``QagsConfig``.
+``qg`` and ``qa`` (QAGS); settings are the fields of ``QualsConfig`` / ``QagsConfig`` /
+``OracleConfig`` (the synthetic world's oracle, ``metric: oracle``).
 """
 
 from __future__ import annotations
 
-CHECKPOINTS = {"rouge": (), "factcc": ("factcc",), "qags": ("qg", "qa"), "quals": ("qagen",)}
-"""The metrics, and the checkpoints each needs."""
+CHECKPOINTS = {"rouge": (), "factcc": ("factcc",), "qags": ("qg", "qa"), "quals": ("qagen",),
+               "oracle": ()}
+"""The metrics, and the checkpoints each needs (the synthetic world's oracle needs fact tables
+instead: ``OracleConfig.corpus``, or the rows the callback binds)."""
 
 
 def missing_checkpoints(metric: str, checkpoints: dict) -> list[str]:
@@ -36,6 +39,10 @@ def metric_config(metric: str, settings: dict | None = None):
         from lightning_modules.metrics.qags import QagsConfig
 
         return QagsConfig(**(settings or {}))
+    if metric == "oracle":
+        from lightning_modules.world.oracle_scorer import OracleConfig
+
+        return OracleConfig(**(settings or {}))
     if settings:
         raise ValueError(f"metric {metric!r} takes no settings, got {sorted(settings)}")
     return None
@@ -58,6 +65,10 @@ def build_scorer(metric: str, checkpoints: dict, config=None):
         from lightning_modules.metrics.factcc import FactCCScorer
 
         return FactCCScorer.from_checkpoint(checkpoints["factcc"])
+    if metric == "oracle":
+        from lightning_modules.world.oracle_scorer import OracleScorer
+
+        return OracleScorer.from_config(config)
     from lightning_modules.metrics.rouge import RougeScorer
 
     return RougeScorer()

@@ -61,6 +61,7 @@ class RougeScorer:
     """ROUGE F1 in [0, 1] of each summary against its reference (the document is not used)."""
 
     name = "rouge"
+    sentinels = False  # every summary gets a score
 
     def __init__(self, keys: Sequence[str] = ROUGE_KEYS, use_stemmer: bool = True):
         self.keys, self.use_stemmer = tuple(keys), use_stemmer

@@ -1,0 +1,100 @@
+"""The oracle as an ordinary scorer (``metric: oracle``): the same interface as ROUGE, FactCC,
+QAGS and QUALS, so the evaluation callback and ``quals-bench score`` treat it like any other.
+
+The oracle reads a summary against its document's fact table, which the text alone does not
+give: the scorer looks each document up in the fact tables it was given, from corpus rows
+(:meth:`OracleScorer.bind`, which the callback calls with the split it evaluates) or from a
+corpus folder (``OracleConfig.corpus``). A document without a fact table is an error naming
+the example, never a silent zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from lightning_modules.metrics.base import ScoreResult, check_inputs
+from lightning_modules.world.oracle import hallucination_rate, initial_entity, judge
+
+COLUMNS = ("hallucinated", "intrinsic", "extrinsic", "unverifiable", "not_faithful", "facts",
+           "hallucinated_facts")
+"""The oracle's numeric per-example columns."""
+
+
+@dataclass(frozen=True)
+class OracleConfig:
+    """Where the fact tables come from: ``corpus``, a folder of ``{split}.jsonl`` with ``facts``
+    (``None``: the rows given to :meth:`OracleScorer.bind`)."""
+
+    corpus: str | None = None
+
+
+def oracle_columns(judgement, summary: str) -> dict:
+    """The oracle's per-example columns: verdict, labels, fact counts and the errors read."""
+    return {"oracle_verdict": judgement.verdict,
+            "hallucinated": float(judgement.hallucinated),
+            "intrinsic": float(judgement.intrinsic), "extrinsic": float(judgement.extrinsic),
+            "unverifiable": float(judgement.verdict == "unverifiable"),
+            "not_faithful": float(judgement.verdict != "faithful"),
+            "facts": len(judgement.facts()), "hallucinated_facts": judgement.unsupported_facts(),
+            "initial_entity": initial_entity(judgement, summary),
+            "oracle_errors": [[c.role, c.value, c.error] for c in judgement.claims if c.error]}
+
+
+def initial_entity_shares(kinds: list[str | None]) -> dict[str, float]:
+    """Shares of summaries whose opening name (:func:`initial_entity` of each) is supported / a
+    wrong document entity / invented (over all summaries; the rest open with no name or an
+    unplaced one)."""
+    n = max(len(kinds), 1)
+    return {f"initial_{k}": sum(x == k for x in kinds) / n
+            for k in ("supported", "wrong_entity", "invented_entity")}
+
+
+class OracleScorer:
+    """Scores each summary by the oracle's reading of it against its document's fact table.
+
+    Columns: :data:`COLUMNS` (1.0/0.0 labels and fact counts); explanations: the verdict, how
+    the opening name reads and the errors. Its means are the oracle's aggregates
+    (:func:`~lightning_modules.world.oracle.hallucination_rate`: summary shares, the share of
+    asserted facts unsupported, and :func:`initial_entity_shares`), not column means. It never
+    returns a sentinel.
+    """
+
+    name = "oracle"
+    sentinels = False
+
+    def __init__(self, facts: Mapping[str, dict] | None = None):
+        self.facts = dict(facts or {})
+
+    @classmethod
+    def from_config(cls, config: OracleConfig | None = None) -> "OracleScorer":
+        """A scorer with the fact tables of ``config.corpus`` (every split), or none yet."""
+        scorer = cls()
+        if config is not None and config.corpus:
+            from lightning_modules.data.readers import read_objects
+
+            for path in sorted(Path(config.corpus).glob("*.jsonl")):
+                scorer.bind(read_objects(path))
+        return scorer
+
+    def bind(self, rows: Iterable[dict]) -> None:
+        """Add the fact tables of corpus ``rows`` (``document`` and ``facts`` fields)."""
+        self.facts.update({r["document"]: r["facts"] for r in rows if "facts" in r})
+
+    def score(self, documents: Sequence[str], summaries: Sequence[str],
+              references: Sequence[str] | None = None) -> ScoreResult:
+        """Judge each summary against its document's fact table."""
+        check_inputs(documents, summaries)
+        for i, document in enumerate(documents):
+            if document not in self.facts:
+                raise KeyError(f"example {i}: field 'document': no fact table for it (the oracle "
+                               "reads only documents of a corpus with fact tables)")
+        judgements = [judge(self.facts[d], s) for d, s in zip(documents, summaries)]
+        rows = [oracle_columns(j, s) for j, s in zip(judgements, summaries)]
+        aggregates = {**hallucination_rate(judgements),
+                      **initial_entity_shares([r["initial_entity"] for r in rows])}
+        return ScoreResult(scores={c: [r[c] for r in rows] for c in COLUMNS},
+                           explanations=[{k: r[k] for k in ("oracle_verdict", "initial_entity",
+                                                            "oracle_errors")} for r in rows],
+                           aggregates=aggregates if rows else None)
