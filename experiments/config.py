@@ -82,11 +82,16 @@ class ConSeqConfig:
     """Paper: 2."""
     negative_weight: float = 1.0
     """Weight of the unlikelihood loss on S- (paper: 1)."""
+    negative_loss: str = "token"
+    """The S- term: ``token`` (unlikelihood of each token) or ``sequence`` (of the whole
+    summary, ``-log(1 - p(s|x))``, as ConSeq's equation is written)."""
 
     def __post_init__(self):
         at_least(self, 1, "docs", "epochs")
         positive(self, "learning_rate")
         at_least(self, 0.0, "negative_weight")
+        require(self.negative_loss in ("token", "sequence"),
+                f"negative_loss: must be token or sequence, got {self.negative_loss!r}")
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,11 @@ def summarizer_overrides(lengths: SummarizerLengths) -> dict:
 
 
 def conseq_overrides(conseq: ConSeqConfig) -> dict:
-    """Overrides of ConSeq fine-tuning: epochs, learning rate, weight of the S- loss."""
+    """Overrides of ConSeq fine-tuning: epochs, learning rate, weight and kind of the S- loss."""
     return {"trainer.max_epochs": conseq.epochs,
             "model.init_args.learning_rate": conseq.learning_rate,
-            "model.init_args.negative_weight": conseq.negative_weight}
+            "model.init_args.negative_weight": conseq.negative_weight,
+            "model.init_args.negative_loss": conseq.negative_loss}
 
 
 def fit(args: list[str], run_dir: str) -> dict:

@@ -100,6 +100,16 @@ def test_conseq_defaults_equal_the_conseq_training_config():
     assert ConSeqConfig.learning_rate == fit["model"]["init_args"]["learning_rate"] == 3e-6
     assert ConSeqConfig.epochs == fit["trainer"]["max_epochs"] == 2
     assert ConSeqConfig.negative_weight == fit["model"]["init_args"]["negative_weight"]
+    assert ConSeqConfig.negative_loss == fit["model"]["init_args"]["negative_loss"] == "token"
+
+
+def test_conseq_negative_loss_is_checked_and_reaches_the_module():
+    from experiments.training_stages import conseq_overrides
+
+    cfg = load_config("smoke", sets=["conseq.negative_loss=sequence"])
+    assert conseq_overrides(cfg.conseq)["model.init_args.negative_loss"] == "sequence"
+    with pytest.raises(ConfigError, match="conseq.negative_loss"):
+        load_config("smoke", sets=["conseq.negative_loss=span"])
 
 
 def test_set_overrides_one_value_read_as_yaml():

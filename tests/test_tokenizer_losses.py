@@ -121,3 +121,27 @@ def test_conseq_loss_normalises_by_all_tokens():
     assert only_pos.item() == pytest.approx((nll / 3).item(), rel=1e-6)
     with pytest.raises(ValueError):
         conseq_loss(None, None, None, None)
+
+
+def test_sequence_unlikelihood_by_hand():
+    from lightning_modules.models.losses import conseq_loss, sequence_unlikelihood
+
+    probs = torch.tensor([[[0.5, 0.25, 0.25], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]],
+                          [[0.9, 0.05, 0.05], [0.3, 0.3, 0.4], [0.5, 0.25, 0.25]]])
+    labels = torch.tensor([[0, 1, -100], [0, -100, -100]])
+    loss, n = sequence_unlikelihood(probs.log(), labels)
+    # p(s1) = 0.5 * 0.8 = 0.4, p(s2) = 0.9: -log(0.6) - log(0.1)
+    assert n == 3 and loss.item() == pytest.approx(-math.log(0.6) - math.log(0.1), rel=1e-5)
+    total, _ = conseq_loss(None, None, probs.log(), labels, negative_loss="sequence")
+    assert total.item() == pytest.approx(loss.item() / 3, rel=1e-6)
+    with pytest.raises(ValueError, match="negative_loss"):
+        conseq_loss(None, None, probs.log(), labels, negative_loss="span")
+
+
+def test_sequence_unlikelihood_barely_pushes_an_unlikely_summary():
+    from lightning_modules.models.losses import sequence_unlikelihood
+
+    logits = torch.zeros(1, 20, 50, requires_grad=True)   # p(s) = 50 ** -20
+    loss, _ = sequence_unlikelihood(logits, torch.zeros(1, 20, dtype=torch.long))
+    loss.backward()
+    assert loss.item() < 1e-20 and logits.grad.abs().max().item() < 1e-20

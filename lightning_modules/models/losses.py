@@ -43,18 +43,43 @@ def unlikelihood(logits: torch.Tensor, labels: torch.Tensor, epsilon: float = 0.
     return _smoothed(log_complement, labels, epsilon, ignore_index)
 
 
+def sequence_unlikelihood(logits: torch.Tensor, labels: torch.Tensor, ignore_index: int = -100,
+                          min_complement: float = 1e-5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (summed sequence unlikelihood, number of target tokens), in nats.
+
+    Per summary ``-log(1 - p(s|x))``, with ``p(s|x)`` the product of its token probabilities:
+    ConSeq's negative term written on the whole summary. A negative the model finds unlikely
+    adds almost nothing; one it would generate is pushed down, every token by the same factor
+    ``p / (1 - p)``. ``1 - p`` is clamped below at ``min_complement``.
+    """
+    mask = labels != ignore_index
+    log_probs = F.log_softmax(logits.float(), dim=-1)
+    token = log_probs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
+    complement = -torch.expm1(token.sum(-1))  # 1 - p(s|x), exact for small p
+    return -torch.log(complement.clamp(min=min_complement)).sum(), mask.sum()
+
+
+NEGATIVE_LOSSES = ("token", "sequence")
+"""ConSeq's S- terms: token-level unlikelihood (:func:`unlikelihood`) or the whole summary's
+(:func:`sequence_unlikelihood`)."""
+
+
 def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None,
                 neg_logits: torch.Tensor | None, neg_labels: torch.Tensor | None,
-                epsilon: float = 0.1, positive_weight: float = 1.0, negative_weight: float = 1.0
-                ) -> tuple[torch.Tensor, dict]:
-    """ConSeq's loss: smoothed NLL on positives plus smoothed unlikelihood on negatives, the sum
-    normalised by the positive plus negative token counts; either side may be ``None``."""
+                epsilon: float = 0.1, positive_weight: float = 1.0, negative_weight: float = 1.0,
+                negative_loss: str = "token") -> tuple[torch.Tensor, dict]:
+    """ConSeq's loss: smoothed NLL on positives plus, on negatives, the smoothed token
+    unlikelihood (``negative_loss="token"``) or the sequence unlikelihood (``"sequence"``); the
+    sum normalised by the positive plus negative token counts; either side may be ``None``."""
+    if negative_loss not in NEGATIVE_LOSSES:
+        raise ValueError(f"negative_loss must be one of {NEGATIVE_LOSSES}, got {negative_loss!r}")
     total, tokens, parts = 0.0, 0, {}
     if pos_logits is not None:
         nll, n = label_smoothed_nll(pos_logits, pos_labels, epsilon)
         total, tokens, parts["positive_nll"] = total + positive_weight * nll, tokens + n, nll / n.clamp(min=1)
     if neg_logits is not None:
-        ul, n = unlikelihood(neg_logits, neg_labels, epsilon)
+        ul, n = (unlikelihood(neg_logits, neg_labels, epsilon) if negative_loss == "token"
+                 else sequence_unlikelihood(neg_logits, neg_labels))
         total, tokens, parts["negative_ul"] = total + negative_weight * ul, tokens + n, ul / n.clamp(min=1)
     if isinstance(tokens, int):
         raise ValueError("conseq_loss needs positives or negatives")
