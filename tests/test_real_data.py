@@ -170,6 +170,26 @@ def test_checkpoint_resolution_names_what_is_missing(tmp_path, tokenizer_dir, mo
     assert isinstance(load_summarizer(ckpt), MLEModule)
 
 
+def test_load_summarizer_reads_a_conseq_checkpoint_in_a_fresh_process(tmp_path, tokenizer_dir):
+    import subprocess
+    import sys
+
+    from lightning_modules.models.conseq import ConSeqModule
+    from tests.test_evaluation_callback import save_untrained
+
+    ckpt = save_untrained(ConSeqModule(tokenizer=str(tokenizer_dir)), tmp_path / "conseq.ckpt")
+    import torch
+
+    saved = torch.load(ckpt, weights_only=False)  # as a LightningCLI run saves it: its class named
+    saved["hyper_parameters"].update(_class_path="lightning_modules.models.conseq.ConSeqModule",
+                                     _instantiator="pytorch_lightning.cli.instantiate_module")
+    torch.save(saved, ckpt)
+    code = ("from lightning_modules.models.loading import load_summarizer; "
+            f"print(type(load_summarizer({str(ckpt)!r})).__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ConSeqModule"
+
+
 def _cli_json(capsys, argv) -> dict:
     from experiments.cli import main
 

@@ -60,6 +60,7 @@ def load_summarizer(spec: str, device: str = "cpu"):
     """A summarizer (a :class:`~lightning_modules.models.mle.MLEModule`, with ``summarize``) in
     eval mode: a workbench ``.ckpt`` of any summarizer (MLE, ConSeq), or a Hugging Face
     seq2seq checkpoint (name or folder) with its own tokenizer."""
+    from lightning_modules.models.conseq import ConSeqModule  # noqa: F401  (a ConSeq .ckpt's class)
     from lightning_modules.models.mle import MLEModule
 
     if resolve_model(spec) == "lightning":
