@@ -39,7 +39,7 @@ def test_fast_dev_run_logs_every_metric_to_offline_wandb(tmp_path, corpus_dir, t
                              "--trainer.limit_train_batches", "1",
                              "--trainer.limit_val_batches", "1",
                              cb + "max_examples", "3", cb + "every_n_epochs", "1",
-                             cb + "metrics", "[rouge, factcc, qags, quals]",
+                             cb + "metrics", "[rouge, factcc, qags, quals, oracle]",
                              cb + "qagen", qagen, cb + "quals_config", str(tmp_path / "quals.yaml"),
                              cb + "factcc", factcc, cb + "qg", qagen, cb + "qa", qagen,
                              cb + "qags_config", str(tmp_path / "qags.yaml")), run=False)

@@ -8,7 +8,7 @@ import pytest
 from lightning_modules.metrics.registry import build_scorer, metric_config
 from lightning_modules.world.generator import CorpusConfig, generate_split, write_corpus
 from lightning_modules.world.oracle import hallucination_rate, judge
-from lightning_modules.world.oracle_scorer import OracleScorer
+from lightning_modules.metrics.oracle import OracleScorer
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def metric_config(metric: str, settings: dict | None = None):
 
         return QagsConfig(**(settings or {}))
     if metric == "oracle":
-        from lightning_modules.world.oracle_scorer import OracleConfig
+        from lightning_modules.metrics.oracle import OracleConfig
 
         return OracleConfig(**(settings or {}))
     if settings:
@@ -66,7 +66,7 @@ def build_scorer(metric: str, checkpoints: dict, config=None):
 
         return FactCCScorer.from_checkpoint(checkpoints["factcc"])
     if metric == "oracle":
-        from lightning_modules.world.oracle_scorer import OracleScorer
+        from lightning_modules.metrics.oracle import OracleScorer
 
         return OracleScorer.from_config(config)
     from lightning_modules.metrics.rouge import RougeScorer

@@ -1,5 +1,6 @@
-"""The oracle as an ordinary scorer (``metric: oracle``): the same interface as ROUGE, FactCC,
-QAGS and QUALS, so the evaluation callback and ``quals-bench score`` treat it like any other.
+"""The synthetic world's oracle as an ordinary scorer (``metric: oracle``): the same interface as
+ROUGE, FactCC, QAGS and QUALS, so the evaluation callback and ``quals-bench score`` treat it
+like any other. (It lives with the scorers: ``metrics/`` reads the world, never the reverse.)
 
 The oracle reads a summary against its document's fact table, which the text alone does not
 give: the scorer looks each document up in the fact tables it was given, from corpus rows
