@@ -49,18 +49,13 @@ def sweep_section(run: Path, out: Path) -> list[str]:
     return lines
 
 
-VERSUS_KEY = {"hallucination_rate": "hallucinated"}
-"""A sweep metric's name in a point's ``vs_mle`` (the per-example column), where it differs."""
-
-
 def _significant_cells(runs: list[dict], metrics: list[str]) -> set[tuple[int, str]]:
     """(run index, metric) cells whose paired test against the MLE (``metrics.vs_mle``) has
     p < 0.05 after Holm-Bonferroni over every cell tested."""
     from analysis.significance import holm
 
-    cells = [(i, m, r["metrics"]["vs_mle"][VERSUS_KEY.get(m, m)]["p_value"])
-             for i, r in enumerate(runs) for m in metrics
-             if VERSUS_KEY.get(m, m) in r["metrics"].get("vs_mle", {})]
+    cells = [(i, m, r["metrics"]["vs_mle"][m]["p_value"])
+             for i, r in enumerate(runs) for m in metrics if m in r["metrics"].get("vs_mle", {})]
     if not cells:
         return set()
     adjusted = holm([p for _, _, p in cells])

@@ -92,7 +92,8 @@ base run's MLE."""
 def point_metrics(out: Path, result: dict, metrics, base: Path | None = None) -> dict:
     """Test-set means with bootstrap CIs of one point and, where ``base`` has the MLE's test
     scores, ``vs_mle``: the paired bootstrap (difference, CI, p) of each metric against them,
-    over the examples both scored."""
+    over the examples both scored (both keyed by the means' names: ``hallucination_rate`` for
+    the ``hallucinated`` column)."""
     import numpy as np
 
     from analysis.runs import aligned, load_scores
@@ -113,8 +114,10 @@ def point_metrics(out: Path, result: dict, metrics, base: Path | None = None) ->
                 t = paired_bootstrap(paired["mle"], paired["point"], np.random.default_rng(0))
                 versus[metric] = {"difference": t.difference, "ci": [t.ci_low, t.ci_high],
                                   "p_value": t.p_value}
-    if "hallucinated_ci" in found:
+    if "hallucinated_ci" in found:  # the column's name among the means (``result``)
         found["hallucination_rate_ci"] = found.pop("hallucinated_ci")
+    if "hallucinated" in versus:
+        versus["hallucination_rate"] = versus.pop("hallucinated")
     if versus:
         found["vs_mle"] = versus
     return found

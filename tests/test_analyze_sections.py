@@ -24,8 +24,9 @@ def test_sweep_section_stars_cells_that_differ_from_the_mle_after_holm(tmp_path)
     runs = [{"settings": {"lr": lr}, "metrics": {"extrinsic": e, "hallucination_rate": h,
                                                  "vs_mle": versus}}
             for lr, e, h, versus in [
-                (1e-5, 0.30, 0.40, {"extrinsic": {"p_value": 0.01}, "hallucinated": {"p_value": 0.2}}),
-                (1e-4, 0.20, 0.30, {"hallucinated": {"p_value": 0.02}})]]
+                (1e-5, 0.30, 0.40, {"extrinsic": {"p_value": 0.01},
+                                    "hallucination_rate": {"p_value": 0.2}}),
+                (1e-4, 0.20, 0.30, {"hallucination_rate": {"p_value": 0.02}})]]
     (tmp_path / "sweep.json").write_text(json.dumps({
         "name": "lr", "runs": runs, "plot_metrics": ["extrinsic", "hallucination_rate"]}))
     lines = sweep_section(tmp_path, tmp_path / "report")

@@ -26,6 +26,16 @@ def test_point_is_compared_with_the_base_mle_on_shared_examples(tmp_path):
     assert found["extrinsic_ci"] == [0.0, 0.0]
 
 
+def test_hallucinated_is_compared_under_the_means_name(tmp_path):
+    write_scores(tmp_path / "base" / "eval" / "mle", [{"id": "a", "hallucinated": 1.0},
+                                                      {"id": "b", "hallucinated": 1.0}])
+    write_scores(tmp_path / "point" / "eval", [{"id": "a", "hallucinated": 0.0},
+                                               {"id": "b", "hallucinated": 1.0}])
+    found = point_metrics(tmp_path / "point", {}, ("hallucinated",), tmp_path / "base")
+    assert set(found["vs_mle"]) == {"hallucination_rate"} and "hallucination_rate_ci" in found
+    assert found["vs_mle"]["hallucination_rate"]["difference"] == pytest.approx(-0.5)
+
+
 def test_point_without_a_base_mle_has_no_comparison(tmp_path):
     write_scores(tmp_path / "point" / "eval", [{"id": "a", "quals": -0.1}, {"id": "b", "quals": -0.3}])
     found = point_metrics(tmp_path / "point", {}, ("quals",), tmp_path / "nowhere")

@@ -23,15 +23,17 @@ from lightning_modules.world.background import background_value
 from lightning_modules.world.events import EVENT_TYPES
 
 
-def background_stated(row: dict, summary: str, seed: int) -> dict[str, bool]:
+def background_stated(row: dict, summary: str, seed: int,
+                      judgement: oracle.Judgement | None = None) -> dict[str, bool]:
     """Whether ``summary`` fills its event's background attribute (``any``) and with the
-    world's standing value for the holder (``world_value``)."""
-    attribute, holder = EVENT_TYPES[row["event_type"]].background
-    judgement = oracle.judge(row["facts"], summary)
+    world's standing value for the holder (``world_value``); ``judgement`` is the oracle's
+    reading of it, when already made."""
+    event = EVENT_TYPES[row["event_type"]]
+    attribute, holder = event.background
+    judgement = judgement or oracle.judge(row["facts"], summary)
     filled = any(claim.role == attribute for claim in judgement.claims)
     who = row["facts"]["roles"].get(holder)
-    value = background_value(EVENT_TYPES[row["event_type"]].optional[attribute], who, seed) \
-        if who else None
+    value = background_value(event.optional[attribute], who, seed) if who else None
     return {"any": filled, "world_value": bool(value) and value in summary}
 
 
@@ -39,7 +41,7 @@ def read_split(rows: list[dict], summaries: list[str], seed: int) -> dict:
     """The oracle's shares over ``summaries`` of ``rows``, the background-attribute shares and
     the error classes of their claims."""
     judgements = [oracle.judge(r["facts"], s) for r, s in zip(rows, summaries)]
-    stated = [background_stated(r, s, seed) for r, s in zip(rows, summaries)]
+    stated = [background_stated(r, s, seed, j) for r, s, j in zip(rows, summaries, judgements)]
     n = len(rows)
     return {"documents": n, **oracle.hallucination_rate(judgements),
             "background_any": sum(s["any"] for s in stated) / n,
