@@ -20,11 +20,12 @@ DEVICES = 1
 
 def candidates_stage(s: dict) -> dict:
     """Sample candidates for the first ``docs`` training documents with the MLE model."""
+    from lightning_modules.models.loading import load_with_tokenizer
     from lightning_modules.models.mle import MLEModule
 
     rows = read_objects(Path(s["corpus"]) / "train.jsonl")[: s["docs"]]
     ckpt = Path(s["checkpoint"])
-    module = MLEModule.load_from_checkpoint(ckpt, map_location="cpu")
+    module = load_with_tokenizer(MLEModule, ckpt, s.get("tokenizer"))
     model_id = f"{ckpt.resolve()}:{ckpt.stat().st_mtime_ns}"
     counts = generate_candidates(module, rows, CandidateConfig(**s["candidates"]),
                                  Path(s["out"]), model_id, devices=DEVICES)

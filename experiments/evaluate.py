@@ -26,9 +26,10 @@ def evaluate_stage(s: dict) -> dict:
     from experiments.lightning_cli import make_logger
     from lightning_modules.data.datamodule import SummarizationDataModule
     from lightning_modules.models.conseq import ConSeqModule  # noqa: F401  (checkpoint classes)
+    from lightning_modules.models.loading import load_with_tokenizer
     from lightning_modules.models.mle import MLEModule
 
-    module = MLEModule.load_from_checkpoint(s["checkpoint"], map_location="cpu")
+    module = load_with_tokenizer(MLEModule, s["checkpoint"], s["tokenizer"])
     data = SummarizationDataModule(data_dir=s["corpus"], tokenizer=s["tokenizer"],
                                    eval_batch_size=64)
     run = {"wandb": s["wandb"], "project": "quals-bench", "name": f"{s['name']}-test",

@@ -105,3 +105,28 @@ def is_extractive_qa(path: str) -> bool:
 
     architectures = AutoConfig.from_pretrained(path).architectures or []
     return any(a.endswith("ForQuestionAnswering") for a in architectures)
+
+
+def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None, map_location="cpu"):
+    """Load a workbench Lightning checkpoint with ``tokenizer`` (a folder) in place of the
+    tokenizer path saved in its hyperparameters.
+
+    A run folder that was moved or copied keeps checkpoints that name the old folder's
+    tokenizer; the pipeline passes the run's own. Where the saved folder still exists, its
+    vocabulary must equal ``tokenizer``'s (else ``ValueError`` naming both); where it is gone,
+    the weights' embedding size is the check. ``tokenizer=None`` keeps the saved path.
+    """
+    import torch
+
+    if tokenizer is None:
+        return module_class.load_from_checkpoint(checkpoint, map_location=map_location)
+    saved = torch.load(checkpoint, map_location="cpu", weights_only=False).get(
+        "hyper_parameters", {}).get("tokenizer")
+    if saved and str(saved) != str(tokenizer) and Path(saved).exists():
+        from lightning_modules.data.tokenizer import load_tokenizer
+
+        if load_tokenizer(saved).get_vocab() != load_tokenizer(tokenizer).get_vocab():
+            raise ValueError(f"{checkpoint}: trained with the tokenizer {saved}, whose "
+                             f"vocabulary differs from {tokenizer}")
+    return module_class.load_from_checkpoint(checkpoint, map_location=map_location,
+                                             tokenizer=str(tokenizer))
