@@ -3,8 +3,14 @@
 On validation (every ``every_n_epochs``) and test it generates a summary for each document of
 the split, scores them with the configured scorers (any of ROUGE, FactCC, QAGS, QUALS) and with
 the synthetic world's oracle (``oracle``, an ordinary scorer whose fact tables are the
-split's rows), then
-- logs the means as ``val/<metric>`` / ``test/<metric>``, each scorer's seconds as
+split's rows). Under DDP each process does this for its shard only (``rows[rank::world_size]``;
+a process left without a row scores a repeat of the first, which is dropped); a
+:class:`~lightning_modules.metrics.torchmetrics_wrappers.ScorerMetric` per scorer syncs the
+per-example columns, so every process gets the means of the whole split (the same floats as one
+process scoring all of it), and the per-example records are gathered from every process
+(``all_gather_object``) back into split order. Then it
+- logs the means (already global: no further reduction) as ``val/<metric>`` /
+  ``test/<metric>``, each scorer's seconds (on that process) as
   ``<stage>/seconds_<scorer>`` (shown in the progress bar) and its sentinel count as
   ``<stage>/<metric>_sentinel``;
 - logs a table of examples to W&B when a W&B logger is attached;
@@ -20,10 +26,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytorch_lightning as pl
+import torch.distributed as dist
 from pytorch_lightning.loggers import WandbLogger
 
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.metrics.base import scorer_models
+from lightning_modules.metrics.torchmetrics_wrappers import ScorerMetric
 from lightning_modules.metrics.registry import (CHECKPOINTS, build_scorer, metric_config,
                                                  require_checkpoints)
 
@@ -74,42 +82,51 @@ class SummaryEvaluation(pl.Callback):
                              for name in self.metrics}
         return self._scorers
 
-    def evaluate(self, module, rows: list[dict]) -> tuple[dict[str, float], list[dict]]:
-        """Return (metric means, per-example records) for ``rows``."""
+    def evaluate(self, module, rows: list[dict], rank: int | None = None,
+                 world_size: int | None = None) -> tuple[dict[str, float], list[dict]]:
+        """Return (metric means, per-example records) for all of ``rows`` (at most
+        ``max_examples``), this process (``rank`` of ``world_size``; default: its place in the
+        process group, or 0 of 1) scoring its shard; the means are synced and the records
+        gathered across processes, in ``rows``' order."""
         rows = rows[: self.max_examples] if self.max_examples else rows
-        documents = [r["document"] for r in rows]
-        references = [r["summary"] for r in rows]
+        if rank is None or world_size is None:
+            rank, world_size = process_place()
+        positions = shard(len(rows), rank, world_size)
+        mine = [rows[max(p, 0)] for p in positions]
+        documents = [r["document"] for r in mine]
+        references = [r["summary"] for r in mine]
         summaries = module.summarize(documents, batch_size=self.batch_size)
         records = [{"id": r["id"], "document": r["document"], "reference": ref, "summary": s}
-                   for r, ref, s in zip(rows, references, summaries)]
+                   for r, ref, s in zip(mine, references, summaries)]
         means = {}
         for scorer in self.scorers().values():
             if hasattr(scorer, "bind"):  # a scorer that reads the rows' annotations (the oracle)
                 scorer.bind(rows)
-            means.update(self._score(scorer, module.device, documents, summaries, references,
-                                     records))
-        return means, records
+            means.update(self._score(scorer, module.device, (documents, summaries, references),
+                                     records, positions))
+        return means, gather_records(records, positions)
 
     @staticmethod
-    def _score(scorer, device, documents, summaries, references, records) -> dict[str, float]:
-        """Run one scorer; add its columns to ``records``; return its means, seconds, sentinels."""
+    def _score(scorer, device, texts, records, positions) -> dict[str, float]:
+        """Run one scorer on this process's ``texts`` (documents, summaries, references); add
+        its columns to ``records``; return its synced means and sentinels, and its seconds."""
         for model in scorer_models(scorer):
             model.to(device)
         start = time.perf_counter()
-        result = scorer.score(documents, summaries, references)
-        means = {**result.mean(), f"seconds_{scorer.name}": time.perf_counter() - start}
+        result = scorer.score(*texts)
+        seconds = time.perf_counter() - start
+        metric = ScorerMetric(scorer).to(device)
+        metric.update(result, positions)
         for name, values in result.scores.items():
-            if getattr(scorer, "sentinels", True):
-                means[f"{name}_sentinel"] = sum(v is None for v in values)
             for record, value in zip(records, values):
                 record[name] = value
         for record, explanation in zip(records, result.explanations):
             if scorer.name in EXPLAINERS:
                 record.update(EXPLAINERS[scorer.name](explanation))
-        return means
+        return {**metric.compute(), f"seconds_{scorer.name}": seconds}
 
     def _run(self, trainer, module, stage: str, rows: list[dict]) -> None:
-        means, records = self.evaluate(module, rows)
+        means, records = self.evaluate(module, rows, trainer.global_rank, trainer.world_size)
         self.means[stage] = means  # Python floats (the logged values become float32)
         module.log_dict({f"{stage}/{k}": float(v) for k, v in means.items()
                          if not k.startswith("seconds_") and v is not None},
@@ -138,6 +155,32 @@ class SummaryEvaluation(pl.Callback):
 
     def on_test_epoch_end(self, trainer, module):
         self._run(trainer, module, "test", trainer.datamodule.splits["test"])
+
+
+def process_place() -> tuple[int, int]:
+    """(rank, world size) of this process in the default process group; (0, 1) without one."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def shard(n: int, rank: int, world_size: int) -> list[int]:
+    """The places in a split of ``n`` rows that process ``rank`` of ``world_size`` evaluates:
+    every ``world_size``-th from ``rank``; ``[-1]`` (padding: a repeat of the first row, whose
+    scores are dropped) when that leaves none, so every process has columns to sync."""
+    return list(range(rank, n, world_size)) or ([-1] if n else [])
+
+
+def gather_records(records: list[dict], positions: list[int]) -> list[dict]:
+    """Every process's ``records`` (at ``positions`` in the split) in split order, padding
+    dropped: gathered with ``all_gather_object`` under a process group, else these."""
+    pairs = list(zip(positions, records))
+    world_size = process_place()[1]
+    if world_size > 1:
+        parts = [None] * world_size
+        dist.all_gather_object(parts, pairs)
+        pairs = [pair for part in parts for pair in part]
+    return [record for place, record in sorted(pairs, key=lambda pair: pair[0]) if place >= 0]
 
 
 def _cell(value):

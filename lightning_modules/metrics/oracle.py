@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from lightning_modules.metrics.base import ScoreResult, check_inputs
-from lightning_modules.world.oracle import hallucination_rate, initial_entity, judge
+from lightning_modules.metrics.base import ScoreResult, check_inputs, column_means
+from lightning_modules.world.oracle import (COUNTS, initial_entity, judge, judgement_counts,
+                                            summary_rates)
 
-COLUMNS = ("hallucinated", "intrinsic", "extrinsic", "unverifiable", "not_faithful", "facts",
-           "hallucinated_facts")
-"""The oracle's numeric per-example columns."""
+INITIAL = ("supported", "wrong_entity", "invented_entity")
+"""How a summary's opening name can read (:func:`initial_entity`), each a 1.0/0.0 column."""
+
+COLUMNS = COUNTS + tuple(f"initial_{kind}" for kind in INITIAL)
+"""The oracle's numeric per-example columns: labels and fact counts
+(:data:`~lightning_modules.world.oracle.COUNTS`), then the opening name's reading."""
 
 
 @dataclass(frozen=True)
@@ -32,38 +36,47 @@ class OracleConfig:
 
 
 def oracle_columns(judgement, summary: str) -> dict:
-    """The oracle's per-example columns: verdict, labels, fact counts and the errors read."""
-    return {"oracle_verdict": judgement.verdict,
-            "hallucinated": float(judgement.hallucinated),
-            "intrinsic": float(judgement.intrinsic), "extrinsic": float(judgement.extrinsic),
-            "unverifiable": float(judgement.verdict == "unverifiable"),
-            "not_faithful": float(judgement.verdict != "faithful"),
-            "facts": len(judgement.facts()), "hallucinated_facts": judgement.unsupported_facts(),
-            "initial_entity": initial_entity(judgement, summary),
+    """The oracle's per-example columns: verdict, labels, fact counts, how the opening name
+    reads (as a kind and as 1.0/0.0 columns) and the errors read."""
+    kind = initial_entity(judgement, summary)
+    return {"oracle_verdict": judgement.verdict, **judgement_counts(judgement),
+            **{f"initial_{k}": float(kind == k) for k in INITIAL},
+            "initial_entity": kind,
             "oracle_errors": [[c.role, c.value, c.error] for c in judgement.claims if c.error]}
 
 
-def initial_entity_shares(kinds: list[str | None]) -> dict[str, float]:
+def initial_entity_shares(columns) -> dict[str, float]:
     """Shares of summaries whose opening name (:func:`initial_entity` of each) is supported / a
-    wrong document entity / invented (over all summaries; the rest open with no name or an
-    unplaced one)."""
-    n = max(len(kinds), 1)
-    return {f"initial_{k}": sum(x == k for x in kinds) / n
-            for k in ("supported", "wrong_entity", "invented_entity")}
+    wrong document entity / invented, from the ``initial_*`` columns (over all summaries; the
+    rest open with no name or an unplaced one)."""
+    n = max(len(columns["initial_supported"]), 1)
+    return {f"initial_{k}": sum(columns[f"initial_{k}"]) / n for k in INITIAL}
+
+
+def oracle_means(columns) -> dict[str, float | None]:
+    """The oracle's figures from its per-example :data:`COLUMNS`:
+    :func:`~lightning_modules.world.oracle.summary_rates` (summary shares, the share of asserted
+    facts unsupported: a ratio of sums) and :func:`initial_entity_shares`; column means
+    (``None``) when there are no examples. Sums only, so the columns of every process's shard
+    give the figures of the whole split."""
+    if not len(columns["hallucinated"]):
+        return column_means(columns)
+    return {**summary_rates(columns), **initial_entity_shares(columns)}
 
 
 class OracleScorer:
     """Scores each summary by the oracle's reading of it against its document's fact table.
 
     Columns: :data:`COLUMNS` (1.0/0.0 labels and fact counts); explanations: the verdict, how
-    the opening name reads and the errors. Its means are the oracle's aggregates
-    (:func:`~lightning_modules.world.oracle.hallucination_rate`: summary shares, the share of
-    asserted facts unsupported, and :func:`initial_entity_shares`), not column means. It never
-    returns a sentinel.
+    the opening name reads and the errors. Its means are its ``reduction``,
+    :func:`oracle_means` of the columns (the figures
+    :func:`~lightning_modules.world.oracle.hallucination_rate` gives), not column means. It
+    never returns a sentinel.
     """
 
     name = "oracle"
     sentinels = False
+    reduction = staticmethod(oracle_means)
 
     def __init__(self, facts: Mapping[str, dict] | None = None):
         self.facts = dict(facts or {})
@@ -93,9 +106,7 @@ class OracleScorer:
                                "reads only documents of a corpus with fact tables)")
         judgements = [judge(self.facts[d], s) for d, s in zip(documents, summaries)]
         rows = [oracle_columns(j, s) for j, s in zip(judgements, summaries)]
-        aggregates = {**hallucination_rate(judgements),
-                      **initial_entity_shares([r["initial_entity"] for r in rows])}
         return ScoreResult(scores={c: [r[c] for r in rows] for c in COLUMNS},
                            explanations=[{k: r[k] for k in ("oracle_verdict", "initial_entity",
                                                             "oracle_errors")} for r in rows],
-                           aggregates=aggregates if rows else None)
+                           reduction=oracle_means)

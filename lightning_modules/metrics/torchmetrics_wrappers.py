@@ -1,39 +1,79 @@
-"""torchmetrics wrappers: any scorer as a ``Metric`` whose states sync across processes (DDP)."""
+"""torchmetrics wrappers: any scorer's results as a ``Metric`` whose states sync across
+processes (DDP).
+
+Each process ``update``s a :class:`ScorerMetric` with the results of its shard of a split and
+their places in the split. Its states are per-example score columns (float64, ``cat``-reduced),
+those places (``cat``) and sentinel counts (``sum``); ``compute()`` syncs them when a process
+group is initialised (torchmetrics does that), puts the examples back in split order and applies
+the scorer's reduction (:func:`~lightning_modules.metrics.base.scorer_reduction`: column means,
+or the scorer's own, e.g. the oracle's ratios of sums). So every process gets the means of the
+whole split, the same floats as ``ScoreResult.mean()`` of one process scoring all of it.
+"""
 
 from __future__ import annotations
 
+import math
+from typing import Sequence
+
 import torch
 from torchmetrics import Metric
+from torchmetrics.utilities import dim_zero_cat
+
+from lightning_modules.metrics.base import ScoreResult, scorer_reduction
 
 
 class ScorerMetric(Metric):
-    """Mean of one score column of a scorer, gathered over processes; sentinels are counted.
+    """A scorer's means over every process's examples, and its sentinel counts.
 
-    ``update(documents, summaries, references=None)`` scores a batch; ``compute()`` returns
-    the mean over all processes' non-sentinel values (NaN if none); ``sentinels`` holds how
-    many examples got the scorer's sentinel (``None``).
+    ``update(result, positions=None)`` keeps a scored batch (a ``ScoreResult`` of the scorer);
+    ``compute()`` returns ``{name: mean}`` as the scorer's reduction gives them over all
+    processes' examples, in split order, plus ``<column>_sentinel`` counts (Python ints) unless
+    the scorer sets ``sentinels = False``. A sentinel (``None``) is kept as NaN.
     """
 
     full_state_update = False
-    higher_is_better = True
+    higher_is_better = None  # it depends on the column (the oracle's are lower-is-better)
 
-    def __init__(self, scorer, column: str | None = None, **kwargs):
+    def __init__(self, scorer, **kwargs):
         super().__init__(**kwargs)
-        self.scorer, self.column = scorer, column or scorer.name
+        self.scorer, self.columns = scorer, None
+        self.add_state("positions", default=[], dist_reduce_fx="cat")
         self.add_state("values", default=[], dist_reduce_fx="cat")
         self.add_state("sentinels", default=torch.tensor(0), dist_reduce_fx="sum")
 
-    def update(self, documents, summaries, references=None) -> None:
-        """Score a batch and keep its values."""
-        result = self.scorer.score(documents, summaries, references)
-        column = result.scores[self.column]
-        kept = [v for v in column if v is not None]
-        self.sentinels += len(column) - len(kept)
-        self.values.append(torch.tensor(kept, dtype=torch.float64, device=self.device))
+    def update(self, result: ScoreResult, positions: Sequence[int] | None = None) -> None:
+        """Keep the columns of ``result``; ``positions`` are its examples' places in the split
+        (default: after those kept so far); a negative one marks padding, which is dropped."""
+        columns = tuple(result.scores)
+        if self.columns not in (None, columns):
+            raise ValueError(f"columns {columns} after {self.columns}")
+        self.columns = columns
+        n = len(result.scores[columns[0]]) if columns else 0
+        if positions is None:
+            start = sum(len(p) for p in self.positions)
+            positions = range(start, start + n)
+        places = torch.tensor(list(positions), dtype=torch.long, device=self.device)
+        table = _table(result.scores, columns, n).to(self.device)[places >= 0]
+        self.positions.append(places[places >= 0])
+        self.values.append(table)
+        self.sentinels = self.sentinels + table.isnan().sum(0)
 
-    def compute(self) -> torch.Tensor:
-        """Mean over non-sentinel values of every process."""
-        values = self.values
-        if isinstance(values, list):
-            values = torch.cat(values) if values else torch.zeros(0, dtype=torch.float64)
-        return values.mean() if values.numel() else torch.tensor(float("nan"))
+    def compute(self) -> dict[str, float | int | None]:
+        """The scorer's means over every process's examples, then the sentinel counts."""
+        if self.columns is None:
+            return {}
+        order = dim_zero_cat(self.positions).argsort()
+        table = dim_zero_cat(self.values)[order].T.tolist()
+        columns = {name: [None if math.isnan(v) else v for v in column]
+                   for name, column in zip(self.columns, table)}
+        means = scorer_reduction(self.scorer)(columns)
+        if getattr(self.scorer, "sentinels", True):
+            counts = self.sentinels.expand(len(self.columns)).tolist()
+            means.update({f"{name}_sentinel": int(c) for name, c in zip(self.columns, counts)})
+        return means
+
+
+def _table(scores: dict, columns: tuple[str, ...], n: int) -> torch.Tensor:
+    """The columns as an (examples, columns) float64 tensor, sentinels (``None``) as NaN."""
+    values = [[math.nan if v is None else float(v) for v in scores[c]] for c in columns]
+    return torch.tensor(values, dtype=torch.float64).reshape(len(columns), n).T

@@ -48,6 +48,7 @@ Steps 1 and 2 are in ``parse``; the claims and the verdict are here.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from typing import Mapping, Sequence
 
 from lightning_modules.world.events import EVENT_TYPES
 from lightning_modules.world.parse import NAME_TYPES, find_mentions, norm, parse, word_items
@@ -202,30 +203,52 @@ def _verdict(claims: list[Claim], parsed: bool) -> Judgement:
     return Judgement(verdict, claims, parsed, intrinsic, extrinsic)
 
 
-def hallucination_rate(judgements: list[Judgement]) -> dict[str, float | None]:
-    """Return summary shares and fact rates over ``judgements``.
+COUNTS = ("hallucinated", "intrinsic", "extrinsic", "unverifiable", "not_faithful", "facts",
+          "hallucinated_facts")
+"""The per-summary numbers :func:`summary_rates` reads (:func:`judgement_counts`)."""
+
+
+def judgement_counts(judgement: Judgement) -> dict[str, float | int]:
+    """The numbers of one summary that :func:`summary_rates` sums: 1.0/0.0 labels
+    (``hallucinated``, ``intrinsic``, ``extrinsic``, ``unverifiable``, ``not_faithful``) and
+    fact counts (``facts`` asserted, ``hallucinated_facts`` unsupported)."""
+    return {"hallucinated": float(judgement.hallucinated),
+            "intrinsic": float(judgement.intrinsic), "extrinsic": float(judgement.extrinsic),
+            "unverifiable": float(judgement.verdict == "unverifiable"),
+            "not_faithful": float(judgement.verdict != "faithful"),
+            "facts": len(judgement.facts()), "hallucinated_facts": judgement.unsupported_facts()}
+
+
+def summary_rates(columns: Mapping[str, Sequence[float]]) -> dict[str, float | None]:
+    """Return summary shares and fact rates from per-summary :data:`COUNTS` columns.
 
     Summary shares: ``intrinsic``, ``extrinsic`` (a summary may count in both),
     ``hallucination_rate`` (either), ``unverifiable``, ``faithful`` and ``not_faithful``
     (hallucinated or unverifiable: what a system is charged with). Facts: ``facts_per_summary``,
-    ``hallucinated_fact_rate`` (the share of asserted facts not supported) and
-    ``fact_precision`` (its complement); both ``None`` when no summary asserts a fact.
+    ``hallucinated_fact_rate`` (the share of asserted facts not supported: a ratio of sums) and
+    ``fact_precision`` (its complement); both ``None`` when no summary asserts a fact. Empty
+    columns give ``{}``. Sums of the columns, so shards' columns put together give the figures
+    of the whole set.
     """
-    n = len(judgements)
+    n = len(columns["hallucinated"])
     if not n:
         return {}
-    share = lambda test: sum(map(test, judgements)) / n  # noqa: E731
-    rates = {"intrinsic": share(lambda j: j.intrinsic), "extrinsic": share(lambda j: j.extrinsic),
-             "hallucination_rate": share(lambda j: j.hallucinated),
-             "unverifiable": share(lambda j: j.verdict == "unverifiable"),
-             "faithful": share(lambda j: j.verdict == "faithful")}
+    share = lambda name: sum(columns[name]) / n  # noqa: E731
+    rates = {"intrinsic": share("intrinsic"), "extrinsic": share("extrinsic"),
+             "hallucination_rate": share("hallucinated"), "unverifiable": share("unverifiable"),
+             "faithful": (n - sum(columns["not_faithful"])) / n}
     rates["not_faithful"] = 1.0 - rates["faithful"]
-    facts = sum(len(j.facts()) for j in judgements)
-    bad = sum(j.unsupported_facts() for j in judgements)
+    facts, bad = sum(columns["facts"]), sum(columns["hallucinated_facts"])
     rates["facts_per_summary"] = facts / n
     rates["hallucinated_fact_rate"] = bad / facts if facts else None
     rates["fact_precision"] = (facts - bad) / facts if facts else None
     return rates
+
+
+def hallucination_rate(judgements: list[Judgement]) -> dict[str, float | None]:
+    """Return :func:`summary_rates` over ``judgements`` (``{}`` for none)."""
+    counts = [judgement_counts(j) for j in judgements]
+    return summary_rates({name: [c[name] for c in counts] for name in COUNTS})
 
 
 def error_counts(judgements: list[Judgement]) -> dict[str, int]:
