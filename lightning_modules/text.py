@@ -85,12 +85,28 @@ QA_SEP = "<qa_sep>"
 """The separator between question and answer (QAGen's output) and before the passage (QG and QA
 inputs); a special token of the workbench tokenizer, never produced by encoding text."""
 QG_FORMAT = "{answer} " + QA_SEP + " {passage}"
+QG_HIGHLIGHT_FORMAT = "{answer} " + QA_SEP + " {highlighted}"
+"""The question generator's input with the answer also marked where it stands in the passage
+(``[ answer ]``, :func:`highlight`), as answer-aware QG marks it (Chan and Fan, 2019)."""
 QA_FORMAT = "{question} " + QA_SEP + " {passage}"
+HIGHLIGHT = ("[", "]")
+
+
+def highlight(passage: str, answer: str) -> str:
+    """``passage`` with the first occurrence of ``answer`` wrapped in ``[ ... ]``; unchanged
+    where the answer does not occur in it."""
+    start = passage.find(answer) if answer else -1
+    if start < 0:
+        return passage
+    end = start + len(answer)
+    return f"{passage[:start]}{HIGHLIGHT[0]} {answer} {HIGHLIGHT[1]}{passage[end:]}"
 
 
 def qg_source(answer: str, passage: str, template: str = QG_FORMAT) -> str:
-    """Input text of the question generator: the answer, the separator, the passage."""
-    return template.format(answer=answer, passage=passage)
+    """Input text of the question generator from ``template``'s fields: ``{answer}``,
+    ``{passage}`` and ``{highlighted}`` (the passage with the answer marked, :func:`highlight`)."""
+    highlighted = highlight(passage, answer) if "{highlighted}" in template else passage
+    return template.format(answer=answer, passage=passage, highlighted=highlighted)
 
 
 def qa_source(question: str, passage: str, template: str = QA_FORMAT) -> str:

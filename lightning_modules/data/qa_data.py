@@ -27,7 +27,7 @@ import torch
 
 from lightning_modules.data.datamodule import SummarizationDataModule
 from lightning_modules.data.readers import DataError, RowReader, first_rows
-from lightning_modules.text import QA_SEP, qa_source, qg_source
+from lightning_modules.text import QA_SEP, QG_FORMAT, qa_source, qg_source
 
 QA_SOURCES = ("synthetic", "squad", "newsqa")
 QA_TASKS = ("qagen", "qg", "qa")
@@ -87,18 +87,21 @@ class QAGenDataModule(SummarizationDataModule):
 
     Args:
         task: ``qagen`` (default), ``qg`` or ``qa``.
+        qg_format: the QG input's template (:func:`~lightning_modules.text.qg_source`); QAGS
+            must score with the one QG was trained with (``QagsConfig.qg_format``).
         passages: for ``synthetic``, which passages to use (``document``, ``summary``).
         **kwargs: see :class:`SummarizationDataModule` (``data_dir``, ``tokenizer``...).
     """
 
     def __init__(self, source: str = "synthetic", passages: tuple[str, ...] = ("document", "summary"),
-                 task: str = "qagen", **kwargs):
+                 task: str = "qagen", qg_format: str = QG_FORMAT, **kwargs):
         if source not in QA_SOURCES:
             raise ValueError(f"source must be one of {QA_SOURCES}, not {source!r}")
         if task not in QA_TASKS:
             raise ValueError(f"task must be one of {QA_TASKS}, not {task!r}")
         super().__init__(source="jsonl", **kwargs)
         self.qa_source, self.passages, self.task = source, tuple(passages), task
+        self.qg_format = qg_format
 
     def read_split(self, split: str) -> list[dict]:
         """Return the QA rows of one split."""
@@ -127,7 +130,7 @@ class QAGenDataModule(SummarizationDataModule):
     def source_text(self, row: dict) -> str:
         """The model input of one QA row."""
         if self.task == "qg":
-            return qg_source(row["answer"], row["document"])
+            return qg_source(row["answer"], row["document"], self.qg_format)
         if self.task == "qa":
             return qa_source(row["question"], row["document"])
         return row["document"]

@@ -52,9 +52,9 @@ class FactCCScorer:
     @torch.no_grad()
     def probabilities(self, documents: Sequence[str], claims: Sequence[str]) -> list[float]:
         """P(consistent) of each (document, claim) pair."""
-        out = []
+        out, encode = [], getattr(self.model, "encode", encode_pairs)
         for start in range(0, len(claims), self.batch_size):
-            enc = encode_pairs(self.tok, documents[start:start + self.batch_size],
+            enc = encode(self.tok, documents[start:start + self.batch_size],
                                claims[start:start + self.batch_size], self.max_length)
             enc = {k: v.to(self.model.device) for k, v in enc.items()}
             logits = self.model(**enc).logits.float()

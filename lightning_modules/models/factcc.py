@@ -15,6 +15,7 @@ from torchmetrics.classification import MulticlassAccuracy
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
 from lightning_modules.data.tokenizer import load_tokenizer
+from lightning_modules.models.cross_classifier import CrossClassifier
 from lightning_modules.models.encoder_classifier import EncoderClassifier
 from lightning_modules.models.optim import adamw_with_schedule
 
@@ -28,7 +29,11 @@ ENCODER_PRESETS = {
 
 def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_length: int = 512):
     """A fresh ``tiny``/``small`` BERT pair classifier, a ``bart_tiny``/``bart_small`` encoder
-    classifier (which can start from the shared reader), else ``from_pretrained`` (2 labels)."""
+    classifier (which can start from the shared reader), a ``cross_tiny``/``cross_small``
+    claim-against-document classifier (which can start from any workbench seq2seq checkpoint),
+    else ``from_pretrained`` (2 labels)."""
+    if name_or_path.startswith("cross_"):
+        return CrossClassifier(name_or_path.removeprefix("cross_"), tokenizer, 2, dropout)
     if name_or_path.startswith("bart_"):
         return EncoderClassifier(name_or_path.removeprefix("bart_"), tokenizer, 2, dropout)
     if name_or_path in ENCODER_PRESETS:
@@ -44,11 +49,14 @@ class FactCCModule(pl.LightningModule):
     """Train and evaluate the FactCC classifier (label 1 = consistent).
 
     Args:
-        model: ``tiny`` / ``small`` (fresh encoder) or a HF encoder checkpoint.
+        model: ``tiny`` / ``small`` (fresh BERT), ``bart_tiny`` / ``bart_small`` (a BART encoder),
+            ``cross_tiny`` / ``cross_small`` (the claim decoded against the document,
+            :mod:`~lightning_modules.models.cross_classifier`), or a HF encoder checkpoint.
         tokenizer: tokenizer folder or name.
         learning_rate, weight_decay, warmup_steps, scheduler, dropout: training settings.
         init_checkpoint: a ``bart_*`` model's encoder starts fitting from this workbench
-            seq2seq checkpoint's encoder (the shared reader).
+            seq2seq checkpoint's encoder (the shared reader); a ``cross_*`` model's seq2seq part
+            from its whole model (the QA model's decoder already finds a role's answer).
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
@@ -65,12 +73,22 @@ class FactCCModule(pl.LightningModule):
     def setup(self, stage: str) -> None:
         """Start fitting from ``init_checkpoint``'s encoder, if one is given."""
         if stage == "fit" and self.hparams.init_checkpoint:
-            if not isinstance(self.model, EncoderClassifier):
-                raise ValueError(f"init_checkpoint needs a bart_* model, not {self.hparams.model!r}")
-            self.model.load_encoder(self.hparams.init_checkpoint)
+            if isinstance(self.model, CrossClassifier):
+                self.model.load_weights(self.hparams.init_checkpoint)
+            elif isinstance(self.model, EncoderClassifier):
+                self.model.load_encoder(self.hparams.init_checkpoint)
+            else:
+                raise ValueError(f"init_checkpoint needs a bart_* or cross_* model, not "
+                                 f"{self.hparams.model!r}")
 
     def forward(self, batch: dict) -> torch.Tensor:
-        """Return the logits of a batch of encoded pairs."""
+        """Return the logits of a batch: its encoded pairs, or for a classifier with its own
+        ``encode`` (``cross_*``) the batch's rows encoded by it."""
+        if hasattr(self.model, "encode"):
+            rows = batch["rows"]
+            inputs = self.model.encode(self.tokenizer, [r["document"] for r in rows],
+                                       [r["claim"] for r in rows])
+            return self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits
         inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")
                   if k in batch}
         return self.model(**inputs).logits

@@ -1,0 +1,75 @@
+"""FactCC with the claim read against the document: the document goes into a seq2seq encoder, the
+claim into its decoder, and the classifier reads the decoder's states.
+
+A pair encoder (BERT, or the reader's encoder, :mod:`~lightning_modules.models.encoder_classifier`)
+must learn from claim labels alone to line the claim's tokens up with the document sentence they
+came from, and on the miniature it never does: it catches negations and misses entity, number
+and date swaps. A decoder's cross-attention does that lining up by construction, and a
+workbench seq2seq checkpoint whose decoder has learned to find the document's answer to a role
+(the QA model, or QAGen) brings the skill with it (``init_checkpoint``). The claim's states are
+pooled two ways, the last real token's (BART's sequence classifier reads it) and the maximum
+over the claim's tokens (one swapped name is one token whose state stands out), and a tanh
+layer and a linear layer classify them.
+
+The classifier's call signature is a Hugging Face classifier's (``logits`` out), and its
+:meth:`CrossClassifier.encode` builds its inputs, so the FactCC scorer and the data module use it
+as they use any pair classifier.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+from lightning_modules.models.config import build_model
+
+MAX_CLAIM_TOKENS = 64
+
+
+class CrossClassifier(nn.Module):
+    """A ``tiny``/``small`` seq2seq preset (document in, claim as decoder input) and a head over
+    the claim's pooled decoder states."""
+
+    def __init__(self, preset: str, tokenizer, num_labels: int = 2, dropout: float = 0.1):
+        super().__init__()
+        self.seq2seq = build_model(preset, tokenizer, dropout=dropout)
+        d = self.seq2seq.config.d_model
+        self.head = nn.Sequential(nn.Linear(2 * d, d), nn.Tanh(), nn.Dropout(dropout),
+                                  nn.Linear(d, num_labels))
+
+    @property
+    def device(self) -> torch.device:
+        """The device of the weights."""
+        return self.head[0].weight.device
+
+    @staticmethod
+    def encode(tokenizer, documents: list[str], claims: list[str], max_length: int = 512) -> dict:
+        """The classifier's inputs: the documents (truncated to ``max_length`` tokens) for the
+        encoder, the claims (``<s> claim </s>``, at most 64 tokens) for the decoder."""
+        doc = tokenizer(list(documents), truncation=True, padding=True, max_length=max_length,
+                        return_tensors="pt")
+        claim = tokenizer(list(claims), truncation=True, padding=True,
+                          max_length=MAX_CLAIM_TOKENS, return_tensors="pt")
+        return {"input_ids": doc["input_ids"], "attention_mask": doc["attention_mask"],
+                "decoder_input_ids": claim["input_ids"],
+                "decoder_attention_mask": claim["attention_mask"]}
+
+    def forward(self, input_ids, attention_mask, decoder_input_ids, decoder_attention_mask,
+                **_) -> SequenceClassifierOutput:
+        """Return ``SequenceClassifierOutput(logits=[batch, num_labels])``."""
+        states = self.seq2seq.model(
+            input_ids=input_ids, attention_mask=attention_mask,
+            decoder_input_ids=decoder_input_ids,
+            decoder_attention_mask=decoder_attention_mask).last_hidden_state
+        real = decoder_attention_mask.bool()
+        last = states[torch.arange(len(states), device=states.device), real.sum(1) - 1]
+        peak = states.masked_fill(~real[..., None], torch.finfo(states.dtype).min).max(1).values
+        return SequenceClassifierOutput(logits=self.head(torch.cat([last, peak], -1)))
+
+    def load_weights(self, checkpoint: str) -> None:
+        """Start the seq2seq part from a workbench seq2seq checkpoint (the QA model, QAGen or
+        the shared reader)."""
+        from lightning_modules.models.base import load_model_weights
+
+        load_model_weights(self.seq2seq, checkpoint)

@@ -1,0 +1,48 @@
+"""FactCC's claim-against-document classifier: inputs, pooling over padding, starting weights."""
+
+import pytest
+import torch
+
+DOC = "Kestrel Foundry bought Obsidian Textiles. The deal was announced on 3 May."
+
+
+def _module(smoke, **kwargs):
+    from lightning_modules.models.factcc import FactCCModule
+
+    return FactCCModule(model="cross_tiny", tokenizer=str(smoke / "tokenizer"), dropout=0.0,
+                        **kwargs)
+
+
+def test_document_goes_to_the_encoder_and_the_claim_to_the_decoder(smoke):
+    module = _module(smoke)
+    enc = module.model.encode(module.tokenizer, [DOC], ["The deal was announced."])
+    assert module.tokenizer.decode(enc["input_ids"][0], skip_special_tokens=True).strip() == DOC
+    assert module.tokenizer.decode(enc["decoder_input_ids"][0],
+                                   skip_special_tokens=True).strip() == "The deal was announced."
+
+
+def test_padding_changes_no_logit(smoke):
+    module = _module(smoke).eval()
+    claims = ["Kestrel Foundry bought Obsidian Textiles.", "The deal was announced on 3 May."]
+    alone = [module.model(**module.model.encode(module.tokenizer, [d], [c])).logits[0]
+             for d, c in zip([DOC, DOC + " It was a big deal."], claims)]
+    batch = module.model(**module.model.encode(module.tokenizer, [DOC, DOC + " It was a big deal."],
+                                               claims)).logits
+    assert torch.allclose(batch, torch.stack(alone), atol=1e-5)
+
+
+def test_starts_from_a_seq2seq_checkpoint_and_scores_like_its_forward(smoke):
+    from lightning_modules.metrics.factcc import FactCCScorer
+    from lightning_modules.models.qagen import QAGenModule
+
+    qa_ckpt = smoke / "runs" / "qa" / "checkpoints" / "last.ckpt"
+    module = _module(smoke, init_checkpoint=str(qa_ckpt))
+    module.setup("fit")
+    qa = QAGenModule.load_from_checkpoint(qa_ckpt, map_location="cpu")
+    assert torch.equal(module.model.seq2seq.model.decoder.layers[0].fc1.weight,
+                       qa.model.model.decoder.layers[0].fc1.weight)
+    module.eval()
+    rows = [{"document": DOC, "claim": "The deal was announced on 3 May.", "label": 1}]
+    expected = torch.softmax(module({"rows": rows}), -1)[0, 1].item()
+    scorer = FactCCScorer(module.model, module.tokenizer)
+    assert scorer.probabilities([DOC], [rows[0]["claim"]])[0] == pytest.approx(expected, abs=1e-6)
