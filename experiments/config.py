@@ -82,9 +82,12 @@ class ConSeqConfig:
     """Paper: 2."""
     negative_weight: float = 1.0
     """Weight of the unlikelihood loss on S- (paper: 1)."""
-    negative_loss: str = "token"
-    """The S- term: ``token`` (unlikelihood of each token) or ``sequence`` (of the whole
-    summary, ``-log(1 - p(s|x))``, as ConSeq's equation is written)."""
+    negative_loss: str = "sequence"
+    """The S- term: ``sequence`` (the unlikelihood of the whole summary, ``-log(1 - p(s|x))``,
+    as ConSeq's equation is written) or ``token`` (the label-smoothed unlikelihood of each
+    token, as the authors' fairseq criterion computes it). On the xsum world's validation
+    documents the token term raised extrinsic hallucination from 0.625 to 0.860 and the sequence
+    term lowered it to 0.610 (README, "The two worlds")."""
 
     def __post_init__(self):
         at_least(self, 1, "docs", "epochs")

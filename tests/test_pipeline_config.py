@@ -100,14 +100,14 @@ def test_conseq_defaults_equal_the_conseq_training_config():
     assert ConSeqConfig.learning_rate == fit["model"]["init_args"]["learning_rate"] == 3e-6
     assert ConSeqConfig.epochs == fit["trainer"]["max_epochs"] == 2
     assert ConSeqConfig.negative_weight == fit["model"]["init_args"]["negative_weight"]
-    assert ConSeqConfig.negative_loss == fit["model"]["init_args"]["negative_loss"] == "token"
+    assert ConSeqConfig.negative_loss == fit["model"]["init_args"]["negative_loss"] == "sequence"
 
 
 def test_conseq_negative_loss_is_checked_and_reaches_the_module():
     from experiments.training_stages import conseq_overrides
 
-    cfg = load_config("smoke", sets=["conseq.negative_loss=sequence"])
-    assert conseq_overrides(cfg.conseq)["model.init_args.negative_loss"] == "sequence"
+    cfg = load_config("smoke", sets=["conseq.negative_loss=token"])
+    assert conseq_overrides(cfg.conseq)["model.init_args.negative_loss"] == "token"
     with pytest.raises(ConfigError, match="conseq.negative_loss"):
         load_config("smoke", sets=["conseq.negative_loss=span"])
 

@@ -22,13 +22,14 @@ class ConSeqModule(MLEModule):
     Args:
         init_checkpoint: MLE checkpoint (``.ckpt``) whose weights this run starts from.
         positive_weight, negative_weight: weights of the two loss terms (paper: 1 and 1).
-        negative_loss: the S- term, ``token`` or ``sequence`` (``losses.NEGATIVE_LOSSES``).
+        negative_loss: the S- term, ``sequence`` (the default, ConSeq's equation) or ``token``
+            (the authors' fairseq criterion) (``losses.NEGATIVE_LOSSES``).
         **kwargs: see :class:`MLEModule` (paper: learning_rate 3e-6, scheduler polynomial,
             warmup_steps 0, dropout 0.1, weight_decay 0.01, label_smoothing 0.1).
     """
 
     def __init__(self, init_checkpoint: str | None = None, positive_weight: float = 1.0,
-                 negative_weight: float = 1.0, negative_loss: str = "token", **kwargs):
+                 negative_weight: float = 1.0, negative_loss: str = "sequence", **kwargs):
         if negative_loss not in NEGATIVE_LOSSES:
             raise ValueError(f"negative_loss must be one of {NEGATIVE_LOSSES}")
         super().__init__(init_checkpoint=init_checkpoint, **kwargs)
