@@ -2,9 +2,11 @@
 corrupted ones? AUROC against the corpus's labels, overall and per corruption type.
 
     python -m experiments.metric_validity --corpus DIR --qagen QAGEN.ckpt --factcc FACTCC.ckpt \\
-        --qg QG.ckpt --qa QA.ckpt [--docs 40] [--quals-beams 60] [--out validity.json]
+        --qg QG.ckpt --qa QA.ckpt [--docs 40] [--quals-beams 60] [--split validation] \\
+        [--config RUN/config.yaml] [--qg-format '{answer} <qa_sep> {passage}'] [--out OUT]
 
-For each of the first ``--docs`` test documents it scores the faithful summary (label 0) and
+For each of the first ``--docs`` documents of ``--split`` (default ``test``; choose a metric's
+settings or recipe on ``validation``) it scores the faithful summary (label 0) and
 every corrupted version (label 1) with each metric given (ROUGE-L against the reference; FactCC,
 QAGS, QUALS against the document) and reports the AUROC of ``-score`` (a lower score should mean
 less consistent). Sentinel scores are counted and left out.
@@ -22,9 +24,10 @@ from lightning_modules.data.readers import RowReader
 from lightning_modules.jsonl import write_json
 
 
-def items(corpus: Path, docs: int) -> list[dict]:
-    """(document, reference, summary, type, label) rows: faithful summaries and corruptions."""
-    rows = RowReader().read_jsonl_raw(corpus / "test.jsonl")
+def items(corpus: Path, docs: int, split: str = "test") -> list[dict]:
+    """(document, reference, summary, type, label) rows of the first ``docs`` documents of
+    ``split``: faithful summaries and corruptions."""
+    rows = RowReader().read_jsonl_raw(corpus / f"{split}.jsonl")
     out = []
     for _, r in zip(range(docs), rows):
         base = {"document": r["document"], "reference": r["summary"]}
@@ -92,9 +95,19 @@ def load_scorers(qagen: str | None = None, factcc: str | None = None, qg: str | 
 
 
 def build_scorers(a) -> dict:
-    """The scorers named on the command line (QUALS with ``--quals-beams`` beams and groups)."""
-    return load_scorers(a.qagen, a.factcc, a.qg, a.qa,
-                        quals={"num_beams": a.quals_beams, "num_beam_groups": a.quals_beams})
+    """The scorers named on the command line: QUALS and QAGS settings from ``--config`` (a run's
+    ``config.yaml``: its ``quals`` and ``qags`` sections) where given, else QUALS with
+    ``--quals-beams`` beams and groups and QAGS's defaults; ``--qg-format`` last."""
+    quals = {"num_beams": a.quals_beams, "num_beam_groups": a.quals_beams}
+    qags = {}
+    if a.config:
+        import yaml
+
+        run = yaml.safe_load(Path(a.config).read_text()) or {}
+        quals, qags = run.get("quals") or quals, run.get("qags") or {}
+    if a.qg_format:
+        qags = {**qags, "qg_format": a.qg_format}
+    return load_scorers(a.qagen, a.factcc, a.qg, a.qa, quals=quals, qags=qags or None)
 
 
 def main() -> None:
@@ -107,9 +120,12 @@ def main() -> None:
     p.add_argument("--qa")
     p.add_argument("--docs", type=int, default=40)
     p.add_argument("--quals-beams", type=int, default=60)
+    p.add_argument("--split", default="test", help="corpus split (validation to choose settings)")
+    p.add_argument("--config", help="a run's config.yaml, for its quals and qags settings")
+    p.add_argument("--qg-format", help="QAGS's QG input template (default: QG_FORMAT)")
     p.add_argument("--out")
     a = p.parse_args()
-    tables = metric_validity(build_scorers(a), items(Path(a.corpus), a.docs))
+    tables = metric_validity(build_scorers(a), items(Path(a.corpus), a.docs, a.split))
     print(markdown(tables))
     if a.out:
         write_json(a.out, tables)

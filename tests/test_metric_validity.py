@@ -1,0 +1,33 @@
+"""Metric validity's items and settings: the split it reads and the run settings it takes."""
+
+import json
+from argparse import Namespace
+
+import yaml
+
+
+def test_items_read_the_named_split_with_one_faithful_row_per_document(corpus_dir):
+    from experiments.metric_validity import items
+
+    for split in ("test", "validation"):
+        docs = [json.loads(line) for line in (corpus_dir / f"{split}.jsonl").open()][:3]
+        rows = items(corpus_dir, 3, split)
+        faithful = [r for r in rows if r["type"] == "faithful"]
+        assert [r["document"] for r in faithful] == [d["document"] for d in docs]
+        assert len(rows) == sum(1 + len(d["corruptions"]) for d in docs)
+        assert {r["label"] for r in rows if r["type"] != "faithful"} == {1}
+
+
+def test_settings_come_from_a_run_config_and_the_qg_format_overrides(tmp_path, monkeypatch):
+    import experiments.metric_validity as mv
+
+    seen = {}
+    monkeypatch.setattr(mv, "load_scorers", lambda *args, **kw: seen.update(kw) or {})
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"quals": {"num_beams": 10}, "qags": {"qg_beams": 4}}))
+    base = dict(qagen=None, factcc=None, qg=None, qa=None, quals_beams=60)
+    mv.build_scorers(Namespace(**base, config=str(config), qg_format="{answer} | {passage}"))
+    assert seen["quals"] == {"num_beams": 10}
+    assert seen["qags"] == {"qg_beams": 4, "qg_format": "{answer} | {passage}"}
+    mv.build_scorers(Namespace(**base, config=None, qg_format=None))
+    assert seen["quals"] == {"num_beams": 60, "num_beam_groups": 60} and seen["qags"] is None
