@@ -75,8 +75,8 @@ def test_qg_and_qa_tasks_format_sources_and_targets(tmp_path, tokenizer_dir, tas
     source = tok.decode([t for t in batch["input_ids"][0].tolist() if t != tok.pad_token_id],
                         skip_special_tokens=False)
     target = tok.decode([t for t in batch["labels"][0].tolist() if t != -100], skip_special_tokens=True)
-    if task == "qg":   # answer <qa_sep> passage -> question
-        assert source.startswith("<s> Kelton <qa_sep> Kelton won the cup")
+    if task == "qg":   # answer <qa_sep> passage with the answer marked -> question
+        assert source.startswith("<s> Kelton <qa_sep> [ Kelton ] won the cup")
         assert target == " Who won the cup?"  # the prefix space, stripped by every caller
     else:              # question <qa_sep> passage -> answer
         assert source.startswith("<s> Who won the cup? <qa_sep> Kelton won") and target == " Kelton"
@@ -86,3 +86,14 @@ def test_qg_and_qa_tasks_format_sources_and_targets(tmp_path, tokenizer_dir, tas
         assert any(passage[i:i + len(answer)] == answer for i in range(len(passage)))
     with pytest.raises(ValueError, match="task must be one of"):
         module(tmp_path, tokenizer_dir, "squad", task="summarize")
+
+
+def test_highlight_marks_the_first_occurrence_only_where_the_answer_stands():
+    from lightning_modules.text import QG_PLAIN_FORMAT, highlight, qg_source
+
+    assert highlight("A met B. A left.", "A") == "[ A ] met B. A left."
+    assert highlight("A met B on 3 May.", "3 May") == "A met B on [ 3 May ]."
+    assert highlight("A met B.", "C") == "A met B."  # not in the passage: unchanged
+    assert highlight("A met B.", "") == "A met B."
+    assert qg_source("B", "A met B.") == "B <qa_sep> A met [ B ]."
+    assert qg_source("B", "A met B.", QG_PLAIN_FORMAT) == "B <qa_sep> A met B."
