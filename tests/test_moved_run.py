@@ -47,3 +47,23 @@ def test_a_different_vocabulary_is_refused(tmp_path, tokenizer_dir):
     other.save_pretrained(tmp_path / "other")
     with pytest.raises(ValueError, match="vocabulary differs"):
         load_with_tokenizer(MLEModule, tmp_path / "mle.ckpt", str(tmp_path / "other"))
+
+
+def test_a_moved_run_loads_every_checkpoint_from_its_own_tokenizer_folder(tmp_path, tokenizer_dir):
+    """Without a tokenizer given (the scorers' loads), a checkpoint whose saved tokenizer folder
+    is gone takes the tokenizer/ folder of the run it sits in; with none there, a clear error."""
+    from lightning_modules.models.loading import load_seq2seq, load_summarizer
+
+    old = tmp_path / "old" / "tokenizer"
+    shutil.copytree(tokenizer_dir, old)
+    ckpt = tmp_path / "old" / "runs" / "mle" / "checkpoints" / "last.ckpt"
+    ckpt.parent.mkdir(parents=True)
+    _checkpoint(ckpt, old)
+    (tmp_path / "old").rename(tmp_path / "moved")
+    moved = tmp_path / "moved" / "runs" / "mle" / "checkpoints" / "last.ckpt"
+    assert load_summarizer(str(moved)).hparams.tokenizer == str(tmp_path / "moved" / "tokenizer")
+    model, tokenizer = load_seq2seq(str(moved))
+    assert len(tokenizer) == model.config.vocab_size
+    shutil.rmtree(tmp_path / "moved" / "tokenizer")
+    with pytest.raises(FileNotFoundError, match="tokenizer folder .* is gone"):
+        load_summarizer(str(moved))

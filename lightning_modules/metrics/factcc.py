@@ -34,8 +34,9 @@ class FactCCScorer:
         """Load a workbench ``.ckpt`` or a Hugging Face sequence-classification checkpoint."""
         if str(path).endswith(".ckpt"):
             from lightning_modules.models.factcc import FactCCModule
+            from lightning_modules.models.loading import load_with_tokenizer
 
-            module = FactCCModule.load_from_checkpoint(path, map_location=device)
+            module = load_with_tokenizer(FactCCModule, path, map_location=device)
             return cls(module.model, module.tokenizer, 1 if consistent_label is None
                        else consistent_label, **kwargs)
         from transformers import AutoModelForSequenceClassification, AutoTokenizer

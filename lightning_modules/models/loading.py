@@ -64,7 +64,7 @@ def load_summarizer(spec: str, device: str = "cpu"):
     from lightning_modules.models.mle import MLEModule
 
     if resolve_model(spec) == "lightning":
-        module = MLEModule.load_from_checkpoint(spec, map_location=device)
+        module = load_with_tokenizer(MLEModule, spec, map_location=device)
     else:
         module = MLEModule(model=spec, tokenizer=spec, copy_head=False).to(device)
     return module.eval()
@@ -89,7 +89,7 @@ def load_seq2seq(path: str, device: str = "cpu"):
     if str(path).endswith(".ckpt"):
         from lightning_modules.models.qagen import QAGenModule
 
-        module = QAGenModule.load_from_checkpoint(path, map_location=device)
+        module = load_with_tokenizer(QAGenModule, path, map_location=device)
         return module.model.eval(), module.tokenizer
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -107,26 +107,41 @@ def is_extractive_qa(path: str) -> bool:
     return any(a.endswith("ForQuestionAnswering") for a in architectures)
 
 
-def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None, map_location="cpu"):
-    """Load a workbench Lightning checkpoint with ``tokenizer`` (a folder) in place of the
-    tokenizer path saved in its hyperparameters.
+def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None = None,
+                        map_location="cpu"):
+    """Load a workbench Lightning checkpoint with a tokenizer folder that exists.
 
-    A run folder that was moved or copied keeps checkpoints that name the old folder's
-    tokenizer; the pipeline passes the run's own. Where the saved folder still exists, its
-    vocabulary must equal ``tokenizer``'s (else ``ValueError`` naming both); where it is gone,
-    the weights' embedding size is the check. ``tokenizer=None`` keeps the saved path.
+    Checkpoints save the path of the tokenizer they were trained with, and a run folder that was
+    copied or moved keeps naming the old one. ``tokenizer`` (the pipeline passes the run's own)
+    replaces the saved path; where the saved folder still exists, its vocabulary must equal
+    ``tokenizer``'s (else ``ValueError`` naming both). Without ``tokenizer`` the saved path is
+    used where it exists (or names a hub tokenizer), else the ``tokenizer/`` folder of the run
+    the checkpoint sits in (``<run>/runs/<name>/checkpoints/<file>.ckpt``), else
+    ``FileNotFoundError`` naming both.
     """
     import torch
 
-    if tokenizer is None:
-        return module_class.load_from_checkpoint(checkpoint, map_location=map_location)
     saved = torch.load(checkpoint, map_location="cpu", weights_only=False).get(
         "hyper_parameters", {}).get("tokenizer")
-    if saved and str(saved) != str(tokenizer) and Path(saved).exists():
+    if tokenizer is None:
+        gone = saved and local_only(saved) and not Path(saved).expanduser().exists()
+        tokenizer = run_tokenizer(checkpoint, saved) if gone else saved
+    elif saved and str(saved) != str(tokenizer) and Path(saved).exists():
         from lightning_modules.data.tokenizer import load_tokenizer
 
         if load_tokenizer(saved).get_vocab() != load_tokenizer(tokenizer).get_vocab():
             raise ValueError(f"{checkpoint}: trained with the tokenizer {saved}, whose "
                              f"vocabulary differs from {tokenizer}")
-    return module_class.load_from_checkpoint(checkpoint, map_location=map_location,
-                                             tokenizer=str(tokenizer))
+    overrides = {"tokenizer": str(tokenizer)} if tokenizer else {}
+    return module_class.load_from_checkpoint(checkpoint, map_location=map_location, **overrides)
+
+
+def run_tokenizer(checkpoint, saved: str) -> str:
+    """The ``tokenizer/`` folder of the run ``checkpoint`` sits in, for a checkpoint whose saved
+    tokenizer folder (``saved``) is gone; ``FileNotFoundError`` naming both if there is none."""
+    parents = Path(checkpoint).resolve().parents
+    candidate = parents[3] / "tokenizer" if len(parents) > 3 else None
+    if candidate is None or not candidate.is_dir():
+        raise FileNotFoundError(f"{checkpoint}: its tokenizer folder {saved} is gone, and no "
+                                f"run tokenizer folder was found beside it")
+    return str(candidate)
