@@ -96,16 +96,17 @@ def load_scorers(qagen: str | None = None, factcc: str | None = None, qg: str | 
 
 def build_scorers(a) -> dict:
     """The scorers named on the command line: QUALS and QAGS settings from ``--config`` (a run's
-    ``config.yaml``: its ``quals`` and ``qags`` sections) where given, else QUALS with
+    ``config.yaml``, read and checked as a preset is) where given, else QUALS with
     ``--quals-beams`` beams and groups and QAGS's defaults; ``--qg-format`` last (``meta-eval``
     passes its own arguments, without these two)."""
     quals = {"num_beams": a.quals_beams, "num_beam_groups": a.quals_beams}
     qags = {}
     if getattr(a, "config", None):
-        import yaml
+        from experiments.config_tree import plain
+        from experiments.presets import load_config
 
-        run = yaml.safe_load(Path(a.config).read_text()) or {}
-        quals, qags = run.get("quals") or quals, run.get("qags") or {}
+        run = load_config(a.config, world=None)
+        quals, qags = plain(run.quals), plain(run.qags)
     if getattr(a, "qg_format", None):
         qags = {**qags, "qg_format": a.qg_format}
     return load_scorers(a.qagen, a.factcc, a.qg, a.qa, quals=quals, qags=qags or None)

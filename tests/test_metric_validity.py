@@ -3,8 +3,6 @@
 import json
 from argparse import Namespace
 
-import yaml
-
 
 def test_items_read_the_named_split_with_one_faithful_row_per_document(corpus_dir):
     from experiments.metric_validity import items
@@ -21,13 +19,19 @@ def test_items_read_the_named_split_with_one_faithful_row_per_document(corpus_di
 def test_settings_come_from_a_run_config_and_the_qg_format_overrides(tmp_path, monkeypatch):
     import experiments.metric_validity as mv
 
+    from experiments.config_tree import plain
+    from experiments.presets import load_config, write_config
+
     seen = {}
     monkeypatch.setattr(mv, "load_scorers", lambda *args, **kw: seen.update(kw) or {})
+    run = load_config("default", sets=["quals.num_beams=10", "quals.num_beam_groups=10",
+                                       "qags.qg_beams=4"])
     config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({"quals": {"num_beams": 10}, "qags": {"qg_beams": 4}}))
+    write_config(run, config, header="a run's resolved config")
     base = dict(qagen=None, factcc=None, qg=None, qa=None, quals_beams=60)
     mv.build_scorers(Namespace(**base, config=str(config), qg_format="{answer} | {passage}"))
-    assert seen["quals"] == {"num_beams": 10}
-    assert seen["qags"] == {"qg_beams": 4, "qg_format": "{answer} | {passage}"}
+    assert seen["quals"] == plain(run.quals) and seen["quals"]["num_beams"] == 10
+    assert seen["qags"] == {**plain(run.qags), "qg_format": "{answer} | {passage}"}
+    assert seen["qags"]["qg_beams"] == 4
     mv.build_scorers(Namespace(**base, config=None, qg_format=None))
     assert seen["quals"] == {"num_beams": 60, "num_beam_groups": 60} and seen["qags"] is None
