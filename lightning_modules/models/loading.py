@@ -121,7 +121,8 @@ def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None = None,
     """
     import torch
 
-    saved = torch.load(checkpoint, map_location="cpu", weights_only=False).get(
+    # memory-mapped: only the hyperparameters are read here; the weights once, by Lightning
+    saved = torch.load(checkpoint, map_location="cpu", weights_only=False, mmap=True).get(
         "hyper_parameters", {}).get("tokenizer")
     if tokenizer is None:
         gone = saved and local_only(saved) and not Path(saved).expanduser().exists()
