@@ -190,12 +190,13 @@ def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]
 def evaluator_start(out: Path, name: str, reader: str | None) -> str | None:
     """The checkpoint an evaluator starts from: QG from QAGen (whose decoder already writes
     questions; QAGS's corruption AUROC on validation documents rose from 0.592 to 0.674-0.680),
-    QAGen and QA from the reader, FactCC from nothing (a fresh BERT: on the reader's encoder, or
-    decoding the claim against the document from the QA model or the reader, its AUROC stayed
-    at 0.58-0.61; README, "How the models learned to read")."""
+    FactCC from the QA model (whose decoder already finds a role's value in the document), QAGen
+    and QA from the reader (README, "How the models learned to read")."""
     if name == "qg":
         return checkpoint(out, "qagen")
-    return reader if name != "factcc" else None
+    if name == "factcc":
+        return checkpoint(out, "qa")
+    return reader
 
 
 def build_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:

@@ -39,6 +39,47 @@ def test_number_and_date_swaps_take_values_from_the_source():
     assert date_swap("The deal was announced on 5 July.", "On 5 July.", rng()) is None
 
 
+def test_swaps_keep_the_type():
+    doc = DOC + " Ashbury was quiet. Aisha Abbott spoke. 12,400 jobs stay."
+    claim = "Kestrel Foundry bought Obsidian Textiles in Ashbury."
+    for seed in range(20):  # the only org not in the claim; the only place
+        out = entity_swap(claim, doc, random.Random(seed))
+        assert out in (claim.replace("Kestrel Foundry", "Halcyon Energy"),
+                       claim.replace("Obsidian Textiles", "Halcyon Energy"))
+    assert entity_swap("Kestrel Foundry met Ashbury.", "Kestrel Foundry met Ashbury.",
+                       rng()) is None
+    # money swaps with money, never with a count
+    assert number_swap("Halcyon Energy paid £40.1m.", doc, rng()) == "Halcyon Energy paid £53.9m."
+
+
+def test_number_kind_and_name_type():
+    from lightning_modules.data.factcc_data import number_kind
+    from lightning_modules.world.inventory import name_type
+
+    assert [number_kind(v) for v in ("£4.5m", "52%", "3-1", "12,400", "34")] == [
+        "money", "percent", "score", "count", "integer"]
+    assert [name_type(n) for n in ("Aisha Abbott", "Kestrel Foundry", "Ashbury Rovers",
+                                   "Ashbury", "Crown Laurel", "Green Front", "Analyst Anna")] == [
+        "person", "org", "org", "place", "thing", "org", None]
+
+
+def test_paraphrased_claims_state_only_document_facts(corpus_dir):
+    import json
+
+    from lightning_modules.world.oracle import judge
+
+    rows = [json.loads(l) for l in (corpus_dir / "train.jsonl").read_text().splitlines()[:20]]
+    r = random.Random(0)
+    examples = [(row, e) for row in rows for e in make_examples(
+        row["document"], r, noise_prob=0, facts=row["facts"], paraphrase_prob=1.0)]
+    positives = [(row, e) for row, e in examples if e.label == CONSISTENT]
+    assert len(positives) > 20 and not any(e.claim in row["document"] for row, e in positives)
+    judgements = [judge(row["facts"], e.claim) for row, e in positives]
+    assert all(j.parsed and not j.hallucinated for j in judgements)  # faithful, by the oracle
+    with pytest.raises(ValueError, match="facts"):
+        make_examples(DOC, r, facts=None, paraphrase_prob=0.5)
+
+
 def test_pronoun_swap_and_negation():
     assert pronoun_swap("He said his firm was sold.", DOC, random.Random(1)) in (
         "She said his firm was sold.", "He said her firm was sold.")

@@ -7,6 +7,13 @@ token noise (a random word duplicated or dropped), applied on top of any transfo
 the new value from elsewhere in the same document; pronoun swap (he/she, his/her...); negation
 of an auxiliary verb (``was`` -> ``was not``, ``was not`` -> ``was``). A transformation that does
 not apply to a sentence (no entity, only one date in the document...) returns ``None``.
+
+``paraphrase_prob`` stands in for FactCC's back-translation: with that probability a claim starts
+as a paraphrase of the document's facts instead of one of its sentences. In the embedded world
+the paraphrase is :func:`~lightning_modules.world.summary.stated_claim`, the document's stated
+facts written in the summaries' words (rows must carry the world's ``facts``). Without it every
+consistent claim is a verbatim source sentence, and the classifier learns to spot copies: on
+summary-worded claims its corruption AUROC stayed at chance for every swap (README).
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import torch
 
 from lightning_modules.data.datamodule import SummarizationDataModule
 from lightning_modules.text import DATE, NUMBER, encode_pairs, find_names, split_sentences
+from lightning_modules.world.inventory import name_type
+from lightning_modules.world.summary import stated_claim
 
 CONSISTENT, INCONSISTENT = 1, 0
 PRONOUNS = {"he": "she", "she": "he", "him": "her", "his": "her", "her": "his",
@@ -29,14 +38,26 @@ NEGATED = re.compile(rf"\b({'|'.join(AUXILIARIES)}) not\b|\b({'|'.join(AUXILIARI
 AUXILIARY = re.compile(rf"\b({'|'.join(AUXILIARIES)})\b")
 
 
-def _swap(claim: str, source: str, spans_of, rng: random.Random) -> str | None:
-    """Replace one span of the claim with a different span of the same kind from the source."""
+def _swap(claim: str, source: str, spans_of, rng: random.Random, kind=lambda span: None
+          ) -> str | None:
+    """Replace one span of the claim with a different span of the same kind from the source
+    (``kind``: the span's type, as FactCC swaps an entity for one of the same NER type)."""
     in_claim = [s for s in dict.fromkeys(spans_of(claim)) if s]
     others = [s for s in dict.fromkeys(spans_of(source)) if s and s not in in_claim]
-    if not in_claim or not others:
+    pairs = [(old, new) for old in in_claim for new in others if kind(old) == kind(new)]
+    if not pairs:
         return None
-    old, new = rng.choice(in_claim), rng.choice(others)
+    old, new = rng.choice(pairs)
     return claim.replace(old, new, 1)
+
+
+def number_kind(value: str) -> str:
+    """The shape of a number: ``money`` (£), ``percent``, ``score`` (3-1), ``count`` (12,400)
+    or ``integer``."""
+    for mark, name in (("£", "money"), ("%", "percent"), ("-", "score"), (",", "count")):
+        if mark in value:
+            return name
+    return "integer"
 
 
 def entities(text: str) -> list[str]:
@@ -48,16 +69,19 @@ def entities(text: str) -> list[str]:
 
 
 def entity_swap(claim: str, source: str, rng: random.Random) -> str | None:
-    """Swap a name in the claim for another name of the source."""
-    return _swap(claim, source, entities, rng)
+    """Swap a name in the claim for another name of the source of the same type (the world's
+    :func:`~lightning_modules.world.inventory.name_type`; names it cannot type swap among
+    themselves)."""
+    return _swap(claim, source, entities, rng, name_type)
 
 
 def number_swap(claim: str, source: str, rng: random.Random) -> str | None:
-    """Swap a number (money, percentage, count) in the claim for another from the source."""
+    """Swap a number (money, percentage, count) in the claim for another of the same shape
+    from the source."""
     def numbers(text):
         dates = " ".join(m.group(0) for m in DATE.finditer(text))
         return [m.group(0).strip() for m in NUMBER.finditer(text) if m.group(0).strip() not in dates]
-    return _swap(claim, source, numbers, rng)
+    return _swap(claim, source, numbers, rng, number_kind)
 
 
 def date_swap(claim: str, source: str, rng: random.Random) -> str | None:
@@ -113,20 +137,33 @@ class ClaimExample:
     transform: str
 
 
+def claim_starts(document: str, facts: dict | None, rng: random.Random, count: int,
+                 paraphrase_prob: float) -> list[str]:
+    """Up to ``count`` consistent claims: sampled source sentences, each replaced with
+    probability ``paraphrase_prob`` by a paraphrase of the document's ``facts``."""
+    sentences = rng.sample(split_sentences(document), min(count, len(split_sentences(document))))
+    if paraphrase_prob and facts is None:
+        raise ValueError("paraphrase_prob > 0 needs rows with the world's 'facts' (set it to 0 "
+                         "on other data)")
+    return [stated_claim(facts, rng) if paraphrase_prob and rng.random() < paraphrase_prob else s
+            for s in sentences]
+
+
 def make_examples(document: str, rng: random.Random, claims_per_document: int = 2,
-                  noise_prob: float = 0.2) -> list[ClaimExample]:
-    """Make balanced examples from one document: per sampled sentence, the sentence itself
-    (consistent) and one applicable label-changing transformation of it (inconsistent)."""
-    sentences = split_sentences(document)
+                  noise_prob: float = 0.2, facts: dict | None = None,
+                  paraphrase_prob: float = 0.0) -> list[ClaimExample]:
+    """Make balanced examples from one document: per consistent claim (a sampled sentence, or
+    a paraphrase of ``facts``; see :func:`claim_starts`), the claim itself and one applicable
+    label-changing transformation of it (inconsistent)."""
     out = []
-    for sentence in rng.sample(sentences, min(claims_per_document, len(sentences))):
+    for claim in claim_starts(document, facts, rng, claims_per_document, paraphrase_prob):
         names = list(TRANSFORMS)
         rng.shuffle(names)
         changed = next(((n, c) for n in names
-                        if (c := TRANSFORMS[n](sentence, document, rng)) and c != sentence), None)
+                        if (c := TRANSFORMS[n](claim, document, rng)) and c != claim), None)
         if changed is None:
             continue
-        positive, (name, negative) = sentence, changed
+        positive, (name, negative) = claim, changed
         if rng.random() < noise_prob:
             positive = token_noise(positive, rng)
         if rng.random() < noise_prob:
@@ -143,22 +180,29 @@ class FactCCDataModule(SummarizationDataModule):
         claims_per_document: source sentences sampled per document (each gives one consistent
             and one inconsistent claim where a transformation applies).
         noise_prob: probability of token noise on each claim.
+        paraphrase_prob: probability that a claim starts as a paraphrase of the row's world
+            ``facts`` rather than a source sentence (0, the paper's recipe, on other data).
         seed: the examples of each split are a pure function of this seed and the corpus.
         **kwargs: see :class:`SummarizationDataModule` (``source``, ``data_dir``, ``limit``...).
     """
 
     def __init__(self, claims_per_document: int = 2, noise_prob: float = 0.2, seed: int = 0,
-                 **kwargs):
+                 paraphrase_prob: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
+        self.paraphrase_prob = paraphrase_prob
 
     def read_split(self, split: str) -> list[dict]:
         """Return the split's claim examples as rows (``document``, ``claim``, ``label``...)."""
         rng = random.Random(f"{self.seed}-{split}")
         rows = []
         for row in super().read_split(split):
-            for ex in make_examples(row["document"], rng, self.claims_per_document,
-                                    self.noise_prob):
+            try:
+                examples = make_examples(row["document"], rng, self.claims_per_document,
+                                         self.noise_prob, row.get("facts"), self.paraphrase_prob)
+            except ValueError as err:
+                raise ValueError(f"{split} row {row['id']}: {err}") from None
+            for ex in examples:
                 rows.append({"id": row["id"], **ex.__dict__})
         return rows
 

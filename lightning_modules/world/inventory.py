@@ -200,3 +200,19 @@ def name_words() -> frozenset[str]:
 def entity_type(kind: str) -> str:
     """Return the entity type (person, org, place, date, number, money, thing) of a kind."""
     return SAMPLERS[kind][1]
+
+
+def name_type(name: str) -> str | None:
+    """The world's named-entity tagger: ``person``, ``org``, ``place`` or ``thing`` for a name
+    the inventories could have made, else ``None`` (the part spaCy's NER plays on real text)."""
+    words = name.split()
+    if len(words) == 2 and words[0] in FIRST_NAMES and words[1] in SURNAMES:
+        return "person"
+    if name in PARTY_NAMES or (len(words) == 2 and words[1] in CLUB_SUFFIXES + COMPANY_SUFFIXES):
+        return "org"
+    if name in AWARDS or name.lower() in PRODUCTS:
+        return "thing"
+    if len(words) == 1 and any(name.startswith(s) and name[len(s):] in PLACE_SUFFIXES
+                               for s in PLACE_STEMS):
+        return "place"
+    return None

@@ -53,3 +53,19 @@ def realize(spec: SummarySpec) -> str:
     parts += [event.modifiers[role].format(**spec.values) for role in spec.modifiers]
     text = " ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+def stated_claim(facts: dict, rng) -> str:
+    """Write one summary-style sentence that asserts only what the document states: a random
+    main clause of the event, with up to two of the document's modifier roles in random order.
+
+    The world's paraphrase of a document's facts (FactCC's back-translation plays this part on
+    real data): the words are the summaries', not the document's, and the sentence is faithful.
+    """
+    event, values = EVENT_TYPES[facts["event_type"]], facts["roles"]
+    template = rng.randrange(len(event.main))
+    main = slots(event.main[template][0])
+    extra = [r for r in event.modifiers if r in values and r not in main]
+    modifiers = tuple(rng.sample(extra, min(rng.choice([0, 1, 2]), len(extra))))
+    used = {r: values[r] for r in main + list(modifiers)}
+    return realize(SummarySpec(event.name, template, used, modifiers))
