@@ -52,6 +52,17 @@ def test_swaps_keep_the_type():
     assert number_swap("Halcyon Energy paid £40.1m.", doc, rng()) == "Halcyon Energy paid £53.9m."
 
 
+def test_outside_swap_brings_a_value_the_source_never_mentions():
+    from lightning_modules.data.factcc_data import outside_swap
+
+    outside = "Aisha Abbott left on 3 May. Halcyon Energy paid £12.5m. Ashbury cheered."
+    claim = "Kestrel Foundry bought Obsidian Textiles for £53.9m on 5 July."
+    outs = {outside_swap(claim, DOC, random.Random(seed), outside) for seed in range(30)}
+    # Halcyon Energy is in DOC, so it never comes in; a date for a date, money for money
+    assert outs == {claim.replace("5 July", "3 May"), claim.replace("£53.9m", "£12.5m")}
+    assert outside_swap(claim, DOC, rng(), "Nothing here.") is None
+
+
 def test_number_kind_and_name_type():
     from lightning_modules.data.factcc_data import number_kind
     from lightning_modules.world.inventory import name_type

@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
@@ -75,18 +76,26 @@ def entity_swap(claim: str, source: str, rng: random.Random) -> str | None:
     return _swap(claim, source, entities, rng, name_type)
 
 
+def numbers(text: str) -> list[str]:
+    """Numbers of ``text`` (money, percentages, counts), leaving out those inside dates."""
+    dates = " ".join(m.group(0) for m in DATE.finditer(text))
+    return [m.group(0).strip() for m in NUMBER.finditer(text) if m.group(0).strip() not in dates]
+
+
+def dates(text: str) -> list[str]:
+    """Dates of ``text``."""
+    return [m.group(0) for m in DATE.finditer(text)]
+
+
 def number_swap(claim: str, source: str, rng: random.Random) -> str | None:
     """Swap a number (money, percentage, count) in the claim for another of the same shape
     from the source."""
-    def numbers(text):
-        dates = " ".join(m.group(0) for m in DATE.finditer(text))
-        return [m.group(0).strip() for m in NUMBER.finditer(text) if m.group(0).strip() not in dates]
     return _swap(claim, source, numbers, rng, number_kind)
 
 
 def date_swap(claim: str, source: str, rng: random.Random) -> str | None:
     """Swap a date in the claim for another date of the source."""
-    return _swap(claim, source, lambda t: [m.group(0) for m in DATE.finditer(t)], rng)
+    return _swap(claim, source, dates, rng)
 
 
 def pronoun_swap(claim: str, source: str, rng: random.Random) -> str | None:
@@ -123,6 +132,24 @@ def token_noise(claim: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def typed_values(text: str) -> list[tuple[str, str]]:
+    """Every value of ``text`` that a swap can change, with its type."""
+    return ([(d, "date") for d in dates(text)] + [(n, number_kind(n)) for n in numbers(text)]
+            + [(e, name_type(e) or "name") for e in entities(text)])
+
+
+def outside_swap(claim: str, source: str, rng: random.Random, outside: str) -> str | None:
+    """Swap a value of the claim for one of the same type from ``outside`` (another document)
+    that the source never mentions: an error no in-document swap makes (not in the paper)."""
+    pool = [(v, k) for v, k in typed_values(outside) if v.lower() not in source.lower()]
+    pairs = [(old, new) for old, kind in dict.fromkeys(typed_values(claim))
+             for new, other in dict.fromkeys(pool) if kind == other]
+    if not pairs:
+        return None
+    old, new = rng.choice(pairs)
+    return claim.replace(old, new, 1)
+
+
 TRANSFORMS = {"entity_swap": entity_swap, "number_swap": number_swap, "date_swap": date_swap,
               "pronoun_swap": pronoun_swap, "negation": negation}
 
@@ -151,16 +178,20 @@ def claim_starts(document: str, facts: dict | None, rng: random.Random, count: i
 
 def make_examples(document: str, rng: random.Random, claims_per_document: int = 2,
                   noise_prob: float = 0.2, facts: dict | None = None,
-                  paraphrase_prob: float = 0.0) -> list[ClaimExample]:
+                  paraphrase_prob: float = 0.0, outside: str | None = None) -> list[ClaimExample]:
     """Make balanced examples from one document: per consistent claim (a sampled sentence, or
     a paraphrase of ``facts``; see :func:`claim_starts`), the claim itself and one applicable
-    label-changing transformation of it (inconsistent)."""
+    label-changing transformation of it (inconsistent); with ``outside`` (another document's
+    text), :func:`outside_swap` is one more transformation."""
+    transforms = dict(TRANSFORMS)
+    if outside is not None:
+        transforms["outside_swap"] = partial(outside_swap, outside=outside)
     out = []
     for claim in claim_starts(document, facts, rng, claims_per_document, paraphrase_prob):
-        names = list(TRANSFORMS)
+        names = list(transforms)
         rng.shuffle(names)
         changed = next(((n, c) for n in names
-                        if (c := TRANSFORMS[n](claim, document, rng)) and c != claim), None)
+                        if (c := transforms[n](claim, document, rng)) and c != claim), None)
         if changed is None:
             continue
         positive, (name, negative) = claim, changed
@@ -182,24 +213,28 @@ class FactCCDataModule(SummarizationDataModule):
         noise_prob: probability of token noise on each claim.
         paraphrase_prob: probability that a claim starts as a paraphrase of the row's world
             ``facts`` rather than a source sentence (0, the paper's recipe, on other data).
+        outside_swaps: add :func:`outside_swap`, with values from the split's previous document
+            (an ablation; not in the paper).
         seed: the examples of each split are a pure function of this seed and the corpus.
         **kwargs: see :class:`SummarizationDataModule` (``source``, ``data_dir``, ``limit``...).
     """
 
     def __init__(self, claims_per_document: int = 2, noise_prob: float = 0.2, seed: int = 0,
-                 paraphrase_prob: float = 0.0, **kwargs):
+                 paraphrase_prob: float = 0.0, outside_swaps: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
-        self.paraphrase_prob = paraphrase_prob
+        self.paraphrase_prob, self.outside_swaps = paraphrase_prob, outside_swaps
 
     def read_split(self, split: str) -> list[dict]:
         """Return the split's claim examples as rows (``document``, ``claim``, ``label``...)."""
         rng = random.Random(f"{self.seed}-{split}")
-        rows = []
-        for row in super().read_split(split):
+        rows, source = [], super().read_split(split)
+        for i, row in enumerate(source):
+            outside = source[i - 1]["document"] if self.outside_swaps and len(source) > 1 else None
             try:
                 examples = make_examples(row["document"], rng, self.claims_per_document,
-                                         self.noise_prob, row.get("facts"), self.paraphrase_prob)
+                                         self.noise_prob, row.get("facts"), self.paraphrase_prob,
+                                         outside)
             except ValueError as err:
                 raise ValueError(f"{split} row {row['id']}: {err}") from None
             for ex in examples:
