@@ -63,6 +63,16 @@ def test_outside_swap_brings_a_value_the_source_never_mentions():
     assert outside_swap(claim, DOC, rng(), "Nothing here.") is None
 
 
+def test_auto_paraphrase_share_is_the_references_abstractive_share():
+    from lightning_modules.data.factcc_data import abstractive_share
+
+    rows = [{"document": DOC, "summary": "The deal was announced on 5 July. It was big."},
+            {"document": DOC, "summary": "Talks began on 12 August."}]
+    assert abstractive_share(rows) == pytest.approx(1 / 3)  # 2 of 3 sentences are copies
+    with pytest.raises(ValueError, match="reference"):
+        abstractive_share([{"document": DOC, "summary": ""}])
+
+
 def test_number_kind_and_name_type():
     from lightning_modules.data.factcc_data import number_kind
     from lightning_modules.world.inventory import name_type

@@ -204,6 +204,16 @@ def make_examples(document: str, rng: random.Random, claims_per_document: int = 
     return out
 
 
+def abstractive_share(rows: list[dict]) -> float:
+    """The share of the references' sentences that are not copied from their document: how
+    often a summary sentence is a paraphrase rather than a source sentence."""
+    sentences = [(sentence, row["document"]) for row in rows
+                 for sentence in split_sentences(row.get("summary") or "")]
+    if not sentences:
+        raise ValueError("paraphrase_prob 'auto' needs rows with reference summaries")
+    return sum(sentence not in document for sentence, document in sentences) / len(sentences)
+
+
 class FactCCDataModule(SummarizationDataModule):
     """(document, claim, label) examples made from a corpus's documents (see module docstring).
 
@@ -212,7 +222,9 @@ class FactCCDataModule(SummarizationDataModule):
             and one inconsistent claim where a transformation applies).
         noise_prob: probability of token noise on each claim.
         paraphrase_prob: probability that a claim starts as a paraphrase of the row's world
-            ``facts`` rather than a source sentence (0, the paper's recipe, on other data).
+            ``facts`` rather than a source sentence (0, the paper's recipe, on other data);
+            ``auto``: the train split's :func:`abstractive_share`, so claims are copies as
+            often as the references' sentences are (xsum world 1.0, cnndm world about 0.3).
         outside_swaps: add :func:`outside_swap`, with values from the split's previous document
             (an ablation; not in the paper).
         seed: the examples of each split are a pure function of this seed and the corpus.
@@ -220,20 +232,26 @@ class FactCCDataModule(SummarizationDataModule):
     """
 
     def __init__(self, claims_per_document: int = 2, noise_prob: float = 0.2, seed: int = 0,
-                 paraphrase_prob: float = 0.0, outside_swaps: bool = False, **kwargs):
+                 paraphrase_prob: float | str = 0.0, outside_swaps: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
         self.paraphrase_prob, self.outside_swaps = paraphrase_prob, outside_swaps
 
+    def resolved_paraphrase_prob(self) -> float:
+        """``paraphrase_prob``, with ``auto`` measured on the train split (once)."""
+        if self.paraphrase_prob == "auto":
+            self.paraphrase_prob = abstractive_share(super().read_split("train"))
+        return float(self.paraphrase_prob)
+
     def read_split(self, split: str) -> list[dict]:
         """Return the split's claim examples as rows (``document``, ``claim``, ``label``...)."""
-        rng = random.Random(f"{self.seed}-{split}")
+        rng, paraphrase_prob = random.Random(f"{self.seed}-{split}"), self.resolved_paraphrase_prob()
         rows, source = [], super().read_split(split)
         for i, row in enumerate(source):
             outside = source[i - 1]["document"] if self.outside_swaps and len(source) > 1 else None
             try:
                 examples = make_examples(row["document"], rng, self.claims_per_document,
-                                         self.noise_prob, row.get("facts"), self.paraphrase_prob,
+                                         self.noise_prob, row.get("facts"), paraphrase_prob,
                                          outside)
             except ValueError as err:
                 raise ValueError(f"{split} row {row['id']}: {err}") from None
