@@ -2,14 +2,15 @@
 claim into its decoder, and the classifier reads the decoder's states.
 
 A pair encoder (BERT, or the reader's encoder, :mod:`~lightning_modules.models.encoder_classifier`)
-must learn from claim labels alone to line the claim's tokens up with the document sentence they
-came from, and on the miniature it never does: it catches negations and misses entity, number
-and date swaps. A decoder's cross-attention does that lining up by construction, and a
+must learn from claim labels alone to line the claim's tokens up with the document, and on the
+miniature it never does: it catches negations and misses entity, number and date swaps. A
+decoder's cross-attention does that lining up by construction, and a
 workbench seq2seq checkpoint whose decoder has learned to find the document's answer to a role
 (the QA model, or QAGen) brings the skill with it (``init_checkpoint``). The claim's states are
 pooled two ways, the last real token's (BART's sequence classifier reads it) and the maximum
 over the claim's tokens (one swapped name is one token whose state stands out), and a tanh
-layer and a linear layer classify them.
+layer and a linear layer classify them. It learns entity and role swaps only from claims that
+are paraphrases, not copies, of the document (``FactCCDataModule(paraphrase_prob=...)``).
 
 The classifier's call signature is a Hugging Face classifier's (``logits`` out), and its
 :meth:`CrossClassifier.encode` builds its inputs, so the FactCC scorer and the data module use it

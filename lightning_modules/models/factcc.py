@@ -1,7 +1,9 @@
 """FactCC: a sequence-pair classifier of (claim, document) -> consistent or not.
 
-An encoder trained from scratch here (``tiny``: a 2-layer BERT on the workbench tokenizer), or
-any Hugging Face encoder checkpoint (``AutoModelForSequenceClassification``) elsewhere. Trained
+Here the claim is decoded against the document by a tiny BART started from the QA model
+(``cross_tiny``, the pipeline's choice: :mod:`~lightning_modules.models.cross_classifier`), or
+an encoder is trained from scratch (``tiny``: a 2-layer BERT on the workbench tokenizer); any
+Hugging Face encoder checkpoint (``AutoModelForSequenceClassification``) loads elsewhere. Trained
 on :class:`~lightning_modules.data.factcc_data.FactCCDataModule` examples with cross-entropy;
 validation and test log accuracy and balanced accuracy (macro recall).
 """
