@@ -3,7 +3,8 @@ corrupted ones? AUROC against the corpus's labels, overall and per corruption ty
 
     python -m experiments.metric_validity --corpus DIR --qagen QAGEN.ckpt --factcc FACTCC.ckpt \\
         --qg QG.ckpt --qa QA.ckpt [--docs 40] [--quals-beams 60] [--split validation] \\
-        [--config RUN/config.yaml] [--qg-format '{answer} <qa_sep> {passage}'] [--out OUT]
+        [--config RUN/config.yaml] [--qg-format '{answer} <qa_sep> {passage}'] \\
+        [--wrong-documents] [--out OUT]
 
 For each of the first ``--docs`` documents of ``--split`` (default ``test``; choose a metric's
 settings or recipe on ``validation``) it scores the faithful summary (label 0) and
@@ -24,13 +25,18 @@ from lightning_modules.data.readers import RowReader
 from lightning_modules.jsonl import write_json
 
 
-def items(corpus: Path, docs: int, split: str = "test") -> list[dict]:
+def items(corpus: Path, docs: int, split: str = "test", wrong_documents: bool = False
+          ) -> list[dict]:
     """(document, reference, summary, type, label) rows of the first ``docs`` documents of
-    ``split``: faithful summaries and corruptions."""
-    rows = RowReader().read_jsonl_raw(corpus / f"{split}.jsonl")
+    ``split``: faithful summaries and corruptions. ``wrong_documents``: each document's
+    summaries are paired with the next document instead (the last with the first), a control:
+    a metric that reads the document falls to chance there, one that judges the summary alone
+    keeps its AUROC."""
+    rows = [r for _, r in zip(range(docs), RowReader().read_jsonl_raw(corpus / f"{split}.jsonl"))]
+    shift = 1 if wrong_documents and len(rows) > 1 else 0
     out = []
-    for _, r in zip(range(docs), rows):
-        base = {"document": r["document"], "reference": r["summary"]}
+    for i, r in enumerate(rows):
+        base = {"document": rows[(i + shift) % len(rows)]["document"], "reference": r["summary"]}
         out.append({**base, "summary": r["faithful_summary"], "type": "faithful", "label": 0})
         out += [{**base, "summary": c["summary"], "type": c["type"], "label": 1}
                 for c in r["corruptions"]]
@@ -125,9 +131,12 @@ def main() -> None:
     p.add_argument("--split", default="test", help="corpus split (validation to choose settings)")
     p.add_argument("--config", help="a run's config.yaml, for its quals and qags settings")
     p.add_argument("--qg-format", help="QAGS's QG input template (default: QG_FORMAT)")
+    p.add_argument("--wrong-documents", action="store_true",
+                   help="control: score each summary against another document")
     p.add_argument("--out")
     a = p.parse_args()
-    tables = metric_validity(build_scorers(a), items(Path(a.corpus), a.docs, a.split))
+    rows = items(Path(a.corpus), a.docs, a.split, a.wrong_documents)
+    tables = metric_validity(build_scorers(a), rows)
     print(markdown(tables))
     if a.out:
         write_json(a.out, tables)

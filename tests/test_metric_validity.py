@@ -16,6 +16,18 @@ def test_items_read_the_named_split_with_one_faithful_row_per_document(corpus_di
         assert {r["label"] for r in rows if r["type"] != "faithful"} == {1}
 
 
+def test_wrong_documents_pair_each_summary_with_the_next_document(corpus_dir):
+    from experiments.metric_validity import items
+
+    docs = [json.loads(line) for line in (corpus_dir / "test.jsonl").open()][:3]
+    right, wrong = items(corpus_dir, 3), items(corpus_dir, 3, wrong_documents=True)
+    assert [r["summary"] for r in wrong] == [r["summary"] for r in right]
+    faithful = [r for r in wrong if r["type"] == "faithful"]
+    assert [r["document"] for r in faithful] == [docs[1]["document"], docs[2]["document"],
+                                                 docs[0]["document"]]
+    assert [r["reference"] for r in faithful] == [d["summary"] for d in docs]
+
+
 def test_settings_come_from_a_run_config_and_the_qg_format_overrides(tmp_path, monkeypatch):
     import experiments.metric_validity as mv
 
