@@ -48,7 +48,9 @@ def evaluate_stage(s: dict) -> dict:
 
 def validity_stage(s: dict) -> dict:
     """AUROC of each metric on faithful vs corrupted test summaries (``metric_validity``);
-    the per-summary scores go to ``<out>/scores.jsonl``."""
+    the per-summary scores go to ``<out>/scores.jsonl``. With ``wrong_documents``, each
+    metric's table also holds, under that key, its AUROCs with every summary scored against
+    the next document: the control a metric that reads falls to chance on."""
     from experiments.metric_validity import items, load_scorers, metric_validity
     from lightning_modules.jsonl import write_jsonl
 
@@ -58,4 +60,9 @@ def validity_stage(s: dict) -> dict:
     tables = metric_validity(scorers, rows)
     write_jsonl(Path(s["out"]) / "scores.jsonl",
                 ({k: r[k] for k in ("summary", "type", "label", *scorers)} for r in rows))
+    if s.get("wrong_documents"):
+        control = metric_validity(scorers, items(Path(s["corpus"]), s["docs"],
+                                                 wrong_documents=True))
+        for name, table in control.items():
+            tables[name]["wrong_documents"] = table["auroc"]
     return tables

@@ -177,7 +177,8 @@ def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]
     metrics, sizes = {**base, **metric_settings(out, cfg)}, cfg.evaluation
     return test_stages(out, cfg, base) + [
         Stage("validity", ev.validity_stage, {
-            **metrics, "docs": sizes.validity_docs, "out": str(out / "validity")}),
+            **metrics, "docs": sizes.validity_docs, "out": str(out / "validity"),
+            "wrong_documents": True}),
         Stage("system_validity", system_validity_stage, {
             **metrics, "candidates": str(out / "conseq" / "candidates.jsonl"),
             "docs": sizes.system_validity_docs, "scored": str(out / "conseq" / "scores"),

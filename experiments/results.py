@@ -51,6 +51,8 @@ def oracle_results(out: Path, results: dict) -> dict:
     return {
         "metric_auroc": {name: v["auroc"]["overall"] for name, v in validity.items()},
         "metric_auroc_by_corruption": {name: v["auroc"] for name, v in validity.items()},
+        "metric_auroc_wrong_documents": {name: v["wrong_documents"] for name, v in
+                                         validity.items() if "wrong_documents" in v},
         "metric_auroc_system_outputs": {name: v["auroc"] for name, v in
                                         results["system_validity"]["metrics"].items()},
         "metric_validity_system_outputs": results["system_validity"],

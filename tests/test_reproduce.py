@@ -25,6 +25,11 @@ def test_results_json_tables_and_per_example_files(smoke):
         assert set(system["ci"]) >= {"hallucinated", "intrinsic", "extrinsic", "unverifiable"}
     assert set(results["metric_auroc_system_outputs"]) == {"rougeL", "factcc", "qags", "quals"}
     assert set(results["metric_auroc"]) == {"rougeL", "factcc", "qags", "quals"}
+    control = results["metric_auroc_wrong_documents"]
+    assert set(control) == {"rougeL", "factcc", "qags", "quals"}
+    assert set(control["quals"]) == set(results["metric_auroc_by_corruption"]["quals"])
+    # ROUGE-L is against the reference, which the control keeps: the same AUROC
+    assert control["rougeL"] == results["metric_auroc_by_corruption"]["rougeL"]
     assert set(results["significance_vs_mle"]) == {"rouge_conseq", "quals_conseq"}
     assert (smoke / "results.md").read_text().startswith("| system |")
     assert "\\begin{tabular}" in (smoke / "results.tex").read_text()
