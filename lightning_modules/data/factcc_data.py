@@ -39,17 +39,23 @@ NEGATED = re.compile(rf"\b({'|'.join(AUXILIARIES)}) not\b|\b({'|'.join(AUXILIARI
 AUXILIARY = re.compile(rf"\b({'|'.join(AUXILIARIES)})\b")
 
 
+def _replace_one(claim: str, olds, news, kind, rng: random.Random) -> str | None:
+    """Replace one of the claim's spans ``olds`` with one of ``news`` of the same ``kind``
+    (a random pair), or ``None`` if no pair has one kind."""
+    pairs = [(old, new) for old in olds for new in news if kind(old) == kind(new)]
+    if not pairs:
+        return None
+    old, new = rng.choice(pairs)
+    return claim.replace(old, new, 1)
+
+
 def _swap(claim: str, source: str, spans_of, rng: random.Random, kind=lambda span: None
           ) -> str | None:
     """Replace one span of the claim with a different span of the same kind from the source
     (``kind``: the span's type, as FactCC swaps an entity for one of the same NER type)."""
     in_claim = [s for s in dict.fromkeys(spans_of(claim)) if s]
     others = [s for s in dict.fromkeys(spans_of(source)) if s and s not in in_claim]
-    pairs = [(old, new) for old in in_claim for new in others if kind(old) == kind(new)]
-    if not pairs:
-        return None
-    old, new = rng.choice(pairs)
-    return claim.replace(old, new, 1)
+    return _replace_one(claim, in_claim, others, kind, rng)
 
 
 def number_kind(value: str) -> str:
@@ -141,13 +147,9 @@ def typed_values(text: str) -> list[tuple[str, str]]:
 def outside_swap(claim: str, source: str, rng: random.Random, outside: str) -> str | None:
     """Swap a value of the claim for one of the same type from ``outside`` (another document)
     that the source never mentions: an error no in-document swap makes (not in the paper)."""
-    pool = [(v, k) for v, k in typed_values(outside) if v.lower() not in source.lower()]
-    pairs = [(old, new) for old, kind in dict.fromkeys(typed_values(claim))
-             for new, other in dict.fromkeys(pool) if kind == other]
-    if not pairs:
-        return None
-    old, new = rng.choice(pairs)
-    return claim.replace(old, new, 1)
+    in_claim, pool = dict(typed_values(claim)), dict(typed_values(outside))
+    news = [v for v in pool if v.lower() not in source.lower()]
+    return _replace_one(claim, in_claim, news, {**pool, **in_claim}.get, rng)
 
 
 TRANSFORMS = {"entity_swap": entity_swap, "number_swap": number_swap, "date_swap": date_swap,
@@ -168,7 +170,8 @@ def claim_starts(document: str, facts: dict | None, rng: random.Random, count: i
                  paraphrase_prob: float) -> list[str]:
     """Up to ``count`` consistent claims: sampled source sentences, each replaced with
     probability ``paraphrase_prob`` by a paraphrase of the document's ``facts``."""
-    sentences = rng.sample(split_sentences(document), min(count, len(split_sentences(document))))
+    sentences = split_sentences(document)
+    sentences = rng.sample(sentences, min(count, len(sentences)))
     if paraphrase_prob and facts is None:
         raise ValueError("paraphrase_prob > 0 needs rows with the world's 'facts' (set it to 0 "
                          "on other data)")
@@ -236,17 +239,23 @@ class FactCCDataModule(SummarizationDataModule):
         super().__init__(**kwargs)
         self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
         self.paraphrase_prob, self.outside_swaps = paraphrase_prob, outside_swaps
+        self._auto_share: float | None = None
 
-    def resolved_paraphrase_prob(self) -> float:
-        """``paraphrase_prob``, with ``auto`` measured on the train split (once)."""
-        if self.paraphrase_prob == "auto":
-            self.paraphrase_prob = abstractive_share(super().read_split("train"))
-        return float(self.paraphrase_prob)
+    def resolved_paraphrase_prob(self, train_rows: list[dict] | None = None) -> float:
+        """``paraphrase_prob``, with ``auto`` measured once on the train split (``train_rows``
+        when the caller has read them already)."""
+        if self.paraphrase_prob != "auto":
+            return float(self.paraphrase_prob)
+        if self._auto_share is None:
+            rows = train_rows if train_rows is not None else super().read_split("train")
+            self._auto_share = abstractive_share(rows)
+        return self._auto_share
 
     def read_split(self, split: str) -> list[dict]:
         """Return the split's claim examples as rows (``document``, ``claim``, ``label``...)."""
-        rng, paraphrase_prob = random.Random(f"{self.seed}-{split}"), self.resolved_paraphrase_prob()
-        rows, source = [], super().read_split(split)
+        source = super().read_split(split)
+        paraphrase_prob = self.resolved_paraphrase_prob(source if split == "train" else None)
+        rng, rows = random.Random(f"{self.seed}-{split}"), []
         for i, row in enumerate(source):
             outside = source[i - 1]["document"] if self.outside_swaps and len(source) > 1 else None
             try:

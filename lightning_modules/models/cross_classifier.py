@@ -9,8 +9,10 @@ workbench seq2seq checkpoint whose decoder has learned to find the document's an
 (the QA model, or QAGen) brings the skill with it (``init_checkpoint``). The claim's states are
 pooled two ways, the last real token's (BART's sequence classifier reads it) and the maximum
 over the claim's tokens (one swapped name is one token whose state stands out), and a tanh
-layer and a linear layer classify them. It learns entity and role swaps only from claims that
-are paraphrases, not copies, of the document (``FactCCDataModule(paraphrase_prob=...)``).
+layer and a linear layer classify them. On the miniature it separates entity and role swaps
+only when trained on claims that are paraphrases, not copies (``FactCCDataModule(
+paraphrase_prob=...)``), and then without reading: scored against another document it keeps
+the same AUROC (README, "How the models learned to read", 7).
 
 The classifier's call signature is a Hugging Face classifier's (``logits`` out), and its
 :meth:`CrossClassifier.encode` builds its inputs, so the FactCC scorer and the data module use it
