@@ -46,3 +46,40 @@ def test_starts_from_a_seq2seq_checkpoint_and_scores_like_its_forward(smoke):
     expected = torch.softmax(module({"rows": rows}), -1)[0, 1].item()
     scorer = FactCCScorer(module.model, module.tokenizer)
     assert scorer.probabilities([DOC], [rows[0]["claim"]])[0] == pytest.approx(expected, abs=1e-6)
+
+
+def test_surprise_features_by_hand():
+    from lightning_modules.models.cross_classifier import surprise_features
+
+    # two claims of 3 and 2 real tokens; position t predicts token t + 1
+    log_p = torch.log(torch.tensor([[[0.5, 0.5], [0.9, 0.1], [0.5, 0.5]],
+                                    [[0.2, 0.8], [0.5, 0.5], [0.5, 0.5]]]))
+    ids = torch.tensor([[0, 0, 1], [0, 1, 0]])
+    real = torch.tensor([[True, True, True], [True, True, False]])
+    features = surprise_features(log_p, ids, real)
+    expected = torch.tensor([[torch.log(torch.tensor(0.1)), (torch.log(torch.tensor(0.5))
+                                                              + torch.log(torch.tensor(0.1))) / 2],
+                             [torch.log(torch.tensor(0.8))] * 2])
+    assert torch.allclose(features, expected, atol=1e-6)
+
+
+def test_likelihood_features_are_the_seq2seq_models_own_claim_log_probs(smoke):
+    from lightning_modules.models.cross_classifier import surprise_features
+
+    module = _module(smoke, likelihood_features=True,
+                     init_checkpoint=str(smoke / "runs" / "qa" / "checkpoints" / "last.ckpt"))
+    module.setup("fit")
+    module.eval()
+    model = module.model
+    enc = model.encode(module.tokenizer, [DOC, DOC], ["Kestrel Foundry bought it.", "It was."])
+    assert model.head[0].in_features == 2 * model.seq2seq.config.d_model + 2
+    captured = {}
+    model.head.register_forward_hook(lambda m, inp, out: captured.update(x=inp[0]))
+    model(**enc)
+    full = model.seq2seq(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                         decoder_input_ids=enc["decoder_input_ids"],
+                         decoder_attention_mask=enc["decoder_attention_mask"]).logits
+    expected = surprise_features(full, enc["decoder_input_ids"],
+                                 enc["decoder_attention_mask"].bool())
+    assert torch.allclose(captured["x"][:, -2:], expected, atol=1e-5)
+    assert (expected <= 0).all() and (expected[:, 0] <= expected[:, 1]).all()

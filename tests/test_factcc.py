@@ -6,8 +6,9 @@ import pytest
 
 
 from lightning_modules.data.factcc_data import (CONSISTENT, INCONSISTENT, TRANSFORMS,
-                                                date_swap, entity_swap, make_examples, negation,
-                                                number_swap, pronoun_swap, token_noise)
+                                                counterfactual, date_swap, entity_swap, exchange,
+                                                make_examples, negation, number_swap,
+                                                pronoun_swap, swapped_pair, token_noise)
 from lightning_modules.text import split_sentences
 
 DOC = ("Kestrel Foundry bought Obsidian Textiles for £53.9m. The deal was announced on 5 July. "
@@ -129,6 +130,48 @@ def test_examples_are_balanced_and_transformed_as_labelled(corpus_dir):
             assert e.claim in row["document"]
         else:
             assert e.claim not in row["document"] and e.transform in TRANSFORMS
+
+
+def test_exchange_and_swapped_pair():
+    assert exchange("A Co beat A Co Two; A Co won.", "A Co", "A Co Two") == \
+        "A Co Two beat A Co; A Co Two won."
+    assert exchange("£5m, not £5.5m", "£5m", "£5.5m") == "£5.5m, not £5m"
+    claim = "Kestrel Foundry bought Obsidian Textiles on 5 July."
+    assert swapped_pair(claim, claim.replace("5 July", "12 August")) == ("5 July", "12 August")
+    assert swapped_pair(claim, claim.replace("bought", "sold")) is None  # no value exchanged
+    assert swapped_pair(claim, claim.replace("bought", "sold").replace("5 July", "6 July")) is None
+
+
+def test_counterfactual_pair_flips_the_labels_with_the_document():
+    claim = "Kestrel Foundry bought Obsidian Textiles for £53.9m."
+    swapped = claim.replace("Obsidian Textiles", "Halcyon Energy")
+    consistent, inconsistent = counterfactual(DOC, claim, swapped, "entity_swap")
+    assert consistent.document == inconsistent.document == DOC.replace(
+        "Obsidian Textiles", "@").replace("Halcyon Energy", "Obsidian Textiles").replace(
+        "@", "Halcyon Energy")
+    assert (consistent.claim, consistent.label) == (swapped, CONSISTENT)
+    assert (inconsistent.claim, inconsistent.label) == (claim, INCONSISTENT)
+    assert counterfactual(DOC, claim, claim.replace("bought", "sold"), "x") == []
+    outside = claim.replace("Obsidian Textiles", "Nowhere Mills")  # not in the document
+    assert counterfactual(DOC, claim, outside, "entity_swap") == []
+
+
+def test_counterfactual_examples_keep_every_claim_ambiguous_alone(corpus_dir):
+    import json
+
+    rows = [json.loads(l) for l in (corpus_dir / "train.jsonl").read_text().splitlines()[:30]]
+    r = random.Random(0)
+    examples = [e for row in rows for e in make_examples(
+        row["document"], r, noise_prob=0, facts=row["facts"], paraphrase_prob=1.0,
+        counterfactual_prob=1.0)]
+    flipped = [e for e in examples if e.transform == "counterfactual"]
+    assert len(flipped) > 10
+    labels = [e.label for e in examples]
+    assert labels.count(CONSISTENT) == labels.count(INCONSISTENT)
+    by_claim = {}
+    for e in examples:
+        by_claim.setdefault(e.claim, set()).add(e.label)
+    assert all(by_claim[e.claim] == {CONSISTENT, INCONSISTENT} for e in flipped)
 
 
 def test_scorer_averages_sentence_probabilities(corpus_dir, tokenizer_dir, tmp_path):

@@ -14,6 +14,12 @@ the paraphrase is :func:`~lightning_modules.world.summary.stated_claim`, the doc
 facts written in the summaries' words (rows must carry the world's ``facts``). Without it every
 consistent claim is a verbatim source sentence, and the classifier learns to spot copies: on
 summary-worded claims its corruption AUROC stayed at chance for every swap (README).
+
+``counterfactual_prob`` (not in the paper) pairs a swap with its counterfactual document: the
+document with the two swapped values exchanged everywhere, against which the swapped claim is
+consistent and the original one is not. Each such claim then appears with both labels, so the
+claim alone, in a world whose names fill the same roles across documents, tells nothing: the
+label can only be read from the document.
 """
 
 from __future__ import annotations
@@ -166,6 +172,37 @@ class ClaimExample:
     transform: str
 
 
+def swapped_pair(claim: str, changed: str) -> tuple[str, str] | None:
+    """The (old, new) values of a one-value swap that turned ``claim`` into ``changed``, or
+    ``None`` when the change is not one typed value exchanged for another."""
+    before, after = dict(typed_values(claim)), dict(typed_values(changed))
+    old = [v for v in before if v not in after]
+    new = [v for v in after if v not in before]
+    if len(old) != 1 or len(new) != 1 or claim.replace(old[0], new[0], 1) != changed:
+        return None
+    return old[0], new[0]
+
+
+def exchange(text: str, a: str, b: str) -> str:
+    """``text`` with every whole occurrence of ``a`` and ``b`` exchanged."""
+    pattern = "|".join(re.escape(v) for v in sorted((a, b), key=len, reverse=True))
+    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: b if m.group(0) == a else a, text)
+
+
+def counterfactual(document: str, positive: str, negative: str, name: str
+                   ) -> list[ClaimExample]:
+    """The swap's counterfactual pair: in the document with the swapped values exchanged, the
+    swapped claim is consistent and the original one is not (none if the swap is not one value
+    exchanged for another that the document states)."""
+    pair = swapped_pair(positive, negative)
+    if pair is None or not all(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", document)
+                               for v in pair):
+        return []
+    flipped = exchange(document, *pair)
+    return [ClaimExample(flipped, negative, CONSISTENT, "counterfactual"),
+            ClaimExample(flipped, positive, INCONSISTENT, name)]
+
+
 def claim_starts(document: str, facts: dict | None, rng: random.Random, count: int,
                  paraphrase_prob: float) -> list[str]:
     """Up to ``count`` consistent claims: sampled source sentences, each replaced with
@@ -181,11 +218,13 @@ def claim_starts(document: str, facts: dict | None, rng: random.Random, count: i
 
 def make_examples(document: str, rng: random.Random, claims_per_document: int = 2,
                   noise_prob: float = 0.2, facts: dict | None = None,
-                  paraphrase_prob: float = 0.0, outside: str | None = None) -> list[ClaimExample]:
+                  paraphrase_prob: float = 0.0, outside: str | None = None,
+                  counterfactual_prob: float = 0.0) -> list[ClaimExample]:
     """Make balanced examples from one document: per consistent claim (a sampled sentence, or
     a paraphrase of ``facts``; see :func:`claim_starts`), the claim itself and one applicable
     label-changing transformation of it (inconsistent); with ``outside`` (another document's
-    text), :func:`outside_swap` is one more transformation."""
+    text), :func:`outside_swap` is one more transformation. With ``counterfactual_prob``, a
+    swap of two values of the document also gives its :func:`counterfactual` pair."""
     transforms = dict(TRANSFORMS)
     if outside is not None:
         transforms["outside_swap"] = partial(outside_swap, outside=outside)
@@ -204,6 +243,8 @@ def make_examples(document: str, rng: random.Random, claims_per_document: int = 
             negative = token_noise(negative, rng)
         out += [ClaimExample(document, positive, CONSISTENT, "none"),
                 ClaimExample(document, negative, INCONSISTENT, name)]
+        if counterfactual_prob and rng.random() < counterfactual_prob:
+            out += counterfactual(document, positive, negative, name)
     return out
 
 
@@ -230,15 +271,20 @@ class FactCCDataModule(SummarizationDataModule):
             often as the references' sentences are (xsum world 1.0, cnndm world about 0.3).
         outside_swaps: add :func:`outside_swap`, with values from the split's previous document
             (an ablation; not in the paper).
+        counterfactual_prob: probability that a swap also gives its counterfactual pair (see
+            module docstring; not in the paper): the document with the two values exchanged,
+            against which the labels flip.
         seed: the examples of each split are a pure function of this seed and the corpus.
         **kwargs: see :class:`SummarizationDataModule` (``source``, ``data_dir``, ``limit``...).
     """
 
     def __init__(self, claims_per_document: int = 2, noise_prob: float = 0.2, seed: int = 0,
-                 paraphrase_prob: float | str = 0.0, outside_swaps: bool = False, **kwargs):
+                 paraphrase_prob: float | str = 0.0, outside_swaps: bool = False,
+                 counterfactual_prob: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
         self.paraphrase_prob, self.outside_swaps = paraphrase_prob, outside_swaps
+        self.counterfactual_prob = counterfactual_prob
         self._auto_share: float | None = None
 
     def resolved_paraphrase_prob(self, train_rows: list[dict] | None = None) -> float:
@@ -261,7 +307,7 @@ class FactCCDataModule(SummarizationDataModule):
             try:
                 examples = make_examples(row["document"], rng, self.claims_per_document,
                                          self.noise_prob, row.get("facts"), paraphrase_prob,
-                                         outside)
+                                         outside, self.counterfactual_prob)
             except ValueError as err:
                 raise ValueError(f"{split} row {row['id']}: {err}") from None
             for ex in examples:

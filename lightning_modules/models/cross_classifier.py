@@ -30,15 +30,34 @@ from lightning_modules.models.config import build_model
 MAX_CLAIM_TOKENS = 64
 
 
+def surprise_features(logits: torch.Tensor, claim_ids: torch.Tensor, real: torch.Tensor
+                      ) -> torch.Tensor:
+    """``[batch, 2]``: the minimum and the mean, over each claim's predicted tokens, of their
+    log-probabilities under ``logits`` (position ``t`` predicts token ``t + 1``)."""
+    log_probs = logits[:, :-1].float().log_softmax(-1).gather(-1, claim_ids[:, 1:, None]).squeeze(-1)
+    mask = real[:, 1:]
+    lowest = log_probs.masked_fill(~mask, 0.0).min(1).values
+    mean = (log_probs * mask).sum(1) / mask.sum(1).clamp(min=1)
+    return torch.stack([lowest, mean], -1)
+
+
 class CrossClassifier(nn.Module):
     """A ``tiny``/``small`` seq2seq preset (document in, claim as decoder input) and a head over
-    the claim's pooled decoder states."""
+    the claim's pooled decoder states.
 
-    def __init__(self, preset: str, tokenizer, num_labels: int = 2, dropout: float = 0.1):
+    With ``likelihood_features`` the head also reads how surprised the decoder's language-model
+    head is by the claim: the minimum and the mean over the claim of each token's
+    log-probability given the document and the tokens before it (:func:`token_log_probs`).
+    """
+
+    def __init__(self, preset: str, tokenizer, num_labels: int = 2, dropout: float = 0.1,
+                 likelihood_features: bool = False):
         super().__init__()
         self.seq2seq = build_model(preset, tokenizer, dropout=dropout)
+        self.likelihood_features = likelihood_features
         d = self.seq2seq.config.d_model
-        self.head = nn.Sequential(nn.Linear(2 * d, d), nn.Tanh(), nn.Dropout(dropout),
+        width = 2 * d + (2 if likelihood_features else 0)
+        self.head = nn.Sequential(nn.Linear(width, d), nn.Tanh(), nn.Dropout(dropout),
                                   nn.Linear(d, num_labels))
 
     @property
@@ -61,14 +80,28 @@ class CrossClassifier(nn.Module):
     def forward(self, input_ids, attention_mask, decoder_input_ids, decoder_attention_mask,
                 **_) -> SequenceClassifierOutput:
         """Return ``SequenceClassifierOutput(logits=[batch, num_labels])``."""
-        states = self.seq2seq.model(
-            input_ids=input_ids, attention_mask=attention_mask,
-            decoder_input_ids=decoder_input_ids,
-            decoder_attention_mask=decoder_attention_mask).last_hidden_state
-        real = decoder_attention_mask.bool()
+        out = self.seq2seq.model(input_ids=input_ids, attention_mask=attention_mask,
+                                 decoder_input_ids=decoder_input_ids,
+                                 decoder_attention_mask=decoder_attention_mask)
+        states, real = out.last_hidden_state, decoder_attention_mask.bool()
         last = states[torch.arange(len(states), device=states.device), real.sum(1) - 1]
         peak = states.masked_fill(~real[..., None], torch.finfo(states.dtype).min).max(1).values
-        return SequenceClassifierOutput(logits=self.head(torch.cat([last, peak], -1)))
+        pooled = [last, peak]
+        if self.likelihood_features:
+            log_probs = self.token_distribution(states, out.encoder_last_hidden_state, input_ids,
+                                                attention_mask, decoder_input_ids)
+            pooled.append(surprise_features(log_probs, decoder_input_ids, real))
+        return SequenceClassifierOutput(logits=self.head(torch.cat(pooled, -1)))
+
+    def token_distribution(self, states, encoder_states, input_ids, attention_mask, claim_ids
+                           ) -> torch.Tensor:
+        """The seq2seq model's log-distribution over each claim position's next token: its
+        copy mixture where it has a copy head, else its language-model head."""
+        logits = self.seq2seq.lm_head(states) + self.seq2seq.final_logits_bias
+        if hasattr(self.seq2seq, "copy_mix"):
+            return self.seq2seq.copy_mix(states, encoder_states, input_ids, attention_mask,
+                                         logits, claim_ids, claim_ids)
+        return logits.log_softmax(-1)
 
     def load_weights(self, checkpoint: str) -> None:
         """Start the seq2seq part from a workbench seq2seq checkpoint (the QA model, QAGen or

@@ -29,13 +29,17 @@ ENCODER_PRESETS = {
 }
 
 
-def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_length: int = 512):
+def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_length: int = 512,
+                     likelihood_features: bool = False):
     """A fresh ``tiny``/``small`` BERT pair classifier, a ``bart_tiny``/``bart_small`` encoder
     classifier (which can start from the shared reader), a ``cross_tiny``/``cross_small``
     claim-against-document classifier (which can start from any workbench seq2seq checkpoint),
-    else ``from_pretrained`` (2 labels)."""
+    else ``from_pretrained`` (2 labels). ``likelihood_features``: see :class:`CrossClassifier`."""
     if name_or_path.startswith("cross_"):
-        return CrossClassifier(name_or_path.removeprefix("cross_"), tokenizer, 2, dropout)
+        return CrossClassifier(name_or_path.removeprefix("cross_"), tokenizer, 2, dropout,
+                               likelihood_features)
+    if likelihood_features:
+        raise ValueError(f"likelihood_features needs a cross_* model, not {name_or_path!r}")
     if name_or_path.startswith("bart_"):
         return EncoderClassifier(name_or_path.removeprefix("bart_"), tokenizer, 2, dropout)
     if name_or_path in ENCODER_PRESETS:
@@ -59,16 +63,19 @@ class FactCCModule(pl.LightningModule):
         init_checkpoint: a ``bart_*`` model's encoder starts fitting from this workbench
             seq2seq checkpoint's encoder (the shared reader); a ``cross_*`` model's seq2seq part
             from its whole model (the QA model's decoder already finds a role's answer).
+        likelihood_features: a ``cross_*`` head also reads the decoder's log-probabilities of
+            the claim's tokens (:class:`~lightning_modules.models.cross_classifier.CrossClassifier`).
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
                  learning_rate: float = 5e-4, weight_decay: float = 0.01, warmup_steps: int = 100,
                  scheduler: str = "linear", dropout: float = 0.1,
-                 init_checkpoint: str | None = None):
+                 init_checkpoint: str | None = None, likelihood_features: bool = False):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
-        self.model = build_classifier(model, self.tokenizer, dropout)
+        self.model = build_classifier(model, self.tokenizer, dropout,
+                                      likelihood_features=likelihood_features)
         self.accuracy = {s: MulticlassAccuracy(2, average="micro") for s in ("val", "test")}
         self.balanced = {s: MulticlassAccuracy(2, average="macro") for s in ("val", "test")}
 
