@@ -83,3 +83,34 @@ def test_likelihood_features_are_the_seq2seq_models_own_claim_log_probs(smoke):
                                  enc["decoder_attention_mask"].bool())
     assert torch.allclose(captured["x"][:, -2:], expected, atol=1e-5)
     assert (expected <= 0).all() and (expected[:, 0] <= expected[:, 1]).all()
+
+
+def test_claim_lm_loss_counts_only_consistent_claims_real_tokens():
+    from lightning_modules.models.factcc import consistent_claim_nll
+
+    log_dist = torch.log(torch.tensor([[[0.25, 0.75], [0.5, 0.5], [0.9, 0.1]],
+                                       [[0.1, 0.9], [0.1, 0.9], [0.1, 0.9]]]))
+    inputs = {"decoder_input_ids": torch.tensor([[0, 1, 0], [0, 0, 0]]),
+              "decoder_attention_mask": torch.tensor([[1, 1, 0], [1, 1, 1]])}
+    # row 0 consistent, one real predicted token (p = 0.75); row 1 inconsistent: left out
+    nll = consistent_claim_nll(log_dist, inputs, torch.tensor([1, 0]))
+    assert nll.item() == pytest.approx(-torch.log(torch.tensor(0.75)).item(), abs=1e-6)
+    with pytest.raises(ValueError, match="likelihood_features"):
+        consistent_claim_nll(None, inputs, torch.tensor([1, 0]))
+
+
+def test_training_loss_adds_the_weighted_claim_lm_loss(smoke):
+    import torch.nn.functional as F
+
+    from lightning_modules.models.factcc import consistent_claim_nll
+
+    module = _module(smoke, likelihood_features=True, claim_lm_weight=0.5).eval()
+    module.log = lambda *a, **k: None
+    rows = [{"document": DOC, "claim": "Kestrel Foundry bought Obsidian Textiles."},
+            {"document": DOC, "claim": "Obsidian Textiles bought Kestrel Foundry."}]
+    batch = {"rows": rows, "labels": torch.tensor([1, 0])}
+    out, inputs = module.outputs(batch)
+    expected = (F.cross_entropy(out.logits, batch["labels"])
+                + 0.5 * consistent_claim_nll(out.token_log_dist, inputs, batch["labels"]))
+    assert module.training_step(batch, 0).item() == pytest.approx(expected.item(), abs=1e-5)
+    assert torch.equal(module(batch), out.logits)

@@ -21,6 +21,8 @@ as they use any pair classifier.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
@@ -30,15 +32,28 @@ from lightning_modules.models.config import build_model
 MAX_CLAIM_TOKENS = 64
 
 
+def claim_log_probs(log_dist: torch.Tensor, claim_ids: torch.Tensor) -> torch.Tensor:
+    """``[batch, tgt - 1]``: each claim token's log-probability under ``log_dist`` (a
+    log-distribution, or logits, over the vocabulary; position ``t`` predicts token ``t + 1``)."""
+    return log_dist[:, :-1].float().log_softmax(-1).gather(-1, claim_ids[:, 1:, None]).squeeze(-1)
+
+
 def surprise_features(logits: torch.Tensor, claim_ids: torch.Tensor, real: torch.Tensor
                       ) -> torch.Tensor:
     """``[batch, 2]``: the minimum and the mean, over each claim's predicted tokens, of their
     log-probabilities under ``logits`` (position ``t`` predicts token ``t + 1``)."""
-    log_probs = logits[:, :-1].float().log_softmax(-1).gather(-1, claim_ids[:, 1:, None]).squeeze(-1)
-    mask = real[:, 1:]
+    log_probs, mask = claim_log_probs(logits, claim_ids), real[:, 1:]
     lowest = log_probs.masked_fill(~mask, 0.0).min(1).values
     mean = (log_probs * mask).sum(1) / mask.sum(1).clamp(min=1)
     return torch.stack([lowest, mean], -1)
+
+
+@dataclass
+class CrossClassifierOutput(SequenceClassifierOutput):
+    """The classifier's logits, and with ``likelihood_features`` the seq2seq model's
+    ``[batch, tgt]`` log-distribution over each claim position's next token."""
+
+    token_log_dist: torch.Tensor | None = None
 
 
 class CrossClassifier(nn.Module):
@@ -78,20 +93,21 @@ class CrossClassifier(nn.Module):
                 "decoder_attention_mask": claim["attention_mask"]}
 
     def forward(self, input_ids, attention_mask, decoder_input_ids, decoder_attention_mask,
-                **_) -> SequenceClassifierOutput:
-        """Return ``SequenceClassifierOutput(logits=[batch, num_labels])``."""
+                **_) -> CrossClassifierOutput:
+        """Return ``CrossClassifierOutput(logits=[batch, num_labels], token_log_dist=...)``."""
         out = self.seq2seq.model(input_ids=input_ids, attention_mask=attention_mask,
                                  decoder_input_ids=decoder_input_ids,
                                  decoder_attention_mask=decoder_attention_mask)
         states, real = out.last_hidden_state, decoder_attention_mask.bool()
         last = states[torch.arange(len(states), device=states.device), real.sum(1) - 1]
         peak = states.masked_fill(~real[..., None], torch.finfo(states.dtype).min).max(1).values
-        pooled = [last, peak]
+        pooled, log_dist = [last, peak], None
         if self.likelihood_features:
-            log_probs = self.token_distribution(states, out.encoder_last_hidden_state, input_ids,
-                                                attention_mask, decoder_input_ids)
-            pooled.append(surprise_features(log_probs, decoder_input_ids, real))
-        return SequenceClassifierOutput(logits=self.head(torch.cat(pooled, -1)))
+            log_dist = self.token_distribution(states, out.encoder_last_hidden_state, input_ids,
+                                               attention_mask, decoder_input_ids)
+            pooled.append(surprise_features(log_dist, decoder_input_ids, real))
+        return CrossClassifierOutput(logits=self.head(torch.cat(pooled, -1)),
+                                     token_log_dist=log_dist)
 
     def token_distribution(self, states, encoder_states, input_ids, attention_mask, claim_ids
                            ) -> torch.Tensor:

@@ -16,8 +16,9 @@ import torch.nn.functional as F
 from torchmetrics.classification import MulticlassAccuracy
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
+from lightning_modules.data.factcc_data import CONSISTENT
 from lightning_modules.data.tokenizer import load_tokenizer
-from lightning_modules.models.cross_classifier import CrossClassifier
+from lightning_modules.models.cross_classifier import CrossClassifier, claim_log_probs
 from lightning_modules.models.encoder_classifier import EncoderClassifier
 from lightning_modules.models.optim import adamw_with_schedule
 
@@ -51,6 +52,17 @@ def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_len
     return AutoModelForSequenceClassification.from_pretrained(name_or_path, num_labels=2)
 
 
+def consistent_claim_nll(token_log_dist: torch.Tensor | None, inputs: dict,
+                         labels: torch.Tensor) -> torch.Tensor:
+    """Mean negative log-likelihood per token of the consistent claims given their documents
+    (``claim_lm_weight``: the seq2seq part also learns to write what the document states)."""
+    if token_log_dist is None:
+        raise ValueError("claim_lm_weight needs a cross_* model with likelihood_features")
+    mask = inputs["decoder_attention_mask"][:, 1:].bool() & (labels == CONSISTENT)[:, None]
+    log_probs = claim_log_probs(token_log_dist, inputs["decoder_input_ids"])
+    return -(log_probs * mask).sum() / mask.sum().clamp(min=1)
+
+
 class FactCCModule(pl.LightningModule):
     """Train and evaluate the FactCC classifier (label 1 = consistent).
 
@@ -65,12 +77,15 @@ class FactCCModule(pl.LightningModule):
             from its whole model (the QA model's decoder already finds a role's answer).
         likelihood_features: a ``cross_*`` head also reads the decoder's log-probabilities of
             the claim's tokens (:class:`~lightning_modules.models.cross_classifier.CrossClassifier`).
+        claim_lm_weight: with ``likelihood_features``, the weight of a language-model loss on
+            the consistent claims given their documents (:func:`consistent_claim_nll`).
     """
 
     def __init__(self, model: str = "tiny", tokenizer: str = "runs/default/tokenizer",
                  learning_rate: float = 5e-4, weight_decay: float = 0.01, warmup_steps: int = 100,
                  scheduler: str = "linear", dropout: float = 0.1,
-                 init_checkpoint: str | None = None, likelihood_features: bool = False):
+                 init_checkpoint: str | None = None, likelihood_features: bool = False,
+                 claim_lm_weight: float = 0.0):
         super().__init__()
         self.save_hyperparameters()
         self.tokenizer = load_tokenizer(tokenizer)
@@ -91,20 +106,30 @@ class FactCCModule(pl.LightningModule):
                                  f"{self.hparams.model!r}")
 
     def forward(self, batch: dict) -> torch.Tensor:
-        """Return the logits of a batch: its encoded pairs, or for a classifier with its own
-        ``encode`` (``cross_*``) the batch's rows encoded by it."""
+        """Return the logits of a batch (see :meth:`outputs`)."""
+        return self.outputs(batch)[0].logits
+
+    def outputs(self, batch: dict):
+        """The classifier's outputs for a batch and the inputs it read: its encoded pairs, or for
+        a classifier with its own ``encode`` (``cross_*``) the batch's rows encoded by it."""
         if hasattr(self.model, "encode"):
             rows = batch["rows"]
             inputs = self.model.encode(self.tokenizer, [r["document"] for r in rows],
                                        [r["claim"] for r in rows])
-            return self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits
+            inputs = {k: v.to(self.device) for k, v in inputs.items()}
+            return self.model(**inputs), inputs
         inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")
                   if k in batch}
-        return self.model(**inputs).logits
+        return self.model(**inputs), inputs
 
     def training_step(self, batch, batch_idx):
-        loss = F.cross_entropy(self(batch), batch["labels"])
+        out, inputs = self.outputs(batch)
+        loss = F.cross_entropy(out.logits, batch["labels"])
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["labels"]))
+        if self.hparams.claim_lm_weight:
+            claim_nll = consistent_claim_nll(out.token_log_dist, inputs, batch["labels"])
+            self.log("train/claim_nll", claim_nll, batch_size=len(batch["labels"]))
+            loss = loss + self.hparams.claim_lm_weight * claim_nll
         return loss
 
     def _eval_step(self, batch, stage: str):
