@@ -191,11 +191,11 @@ def evaluation_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]
 def evaluator_start(out: Path, name: str, reader: str | None) -> str | None:
     """The checkpoint an evaluator starts from: QG from QAGen (whose decoder already writes
     questions; QAGS's corruption AUROC on validation documents rose from 0.592 to 0.674-0.680),
-    FactCC from the QA model (whose decoder already finds a role's value in the document), QAGen
-    and QA from the reader (README, "How the models learned to read")."""
+    QAGen, QA and FactCC from the reader, FactCC from the QA model where there is no reader
+    (README, "How the models learned to read")."""
     if name == "qg":
         return checkpoint(out, "qagen")
-    if name == "factcc":
+    if name == "factcc" and reader is None:
         return checkpoint(out, "qa")
     return reader
 

@@ -218,7 +218,15 @@ def test_training_args_are_built_from_the_typed_config(tmp_path):
     assert value(conseq, "model.init_args.max_length") == "30"
     assert value(qa, "trainer.limit_train_batches") == "2" and value(qa, "run.name") is None
     assert value(training_args(stages["factcc"]), "model.init_args.init_checkpoint").endswith(
-        "runs/qa/checkpoints/last.ckpt")
+        "runs/reader/checkpoints/last.ckpt")
+
+
+def test_factcc_starts_from_the_qa_model_without_a_reader(tmp_path):
+    from experiments.pipeline import evaluator_start
+
+    assert evaluator_start(tmp_path, "factcc", None).endswith("runs/qa/checkpoints/last.ckpt")
+    assert evaluator_start(tmp_path, "factcc", "R.ckpt") == "R.ckpt"
+    assert evaluator_start(tmp_path, "qg", "R.ckpt").endswith("runs/qagen/checkpoints/last.ckpt")
 
 
 def test_the_callback_takes_settings_as_a_mapping_a_config_or_a_file(tmp_path):
