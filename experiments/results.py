@@ -91,6 +91,16 @@ def significance(out: Path, systems: dict) -> tuple[dict, str, str]:
     return tests, tables.markdown(table, metrics), tables.latex(table, metrics)
 
 
+def test_output_auroc(out: Path, systems: dict) -> dict:
+    """Each metric's AUROC against the oracle on every system's test summaries together (held-out
+    documents, unlike the system-validity stage's ConSeq candidates, which are training ones)."""
+    from analysis.discrimination import output_auroc
+    from analysis.runs import load_scores
+
+    records = [r for name in systems for r in load_scores(out / "eval" / name)]
+    return output_auroc(records, ("rougeL", "factcc", "qags", "quals"))
+
+
 def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     """Write results.json (with the ``preset`` and ``world`` the run was configured with),
     results.md and results.tex; return the Markdown table and a line on the oracle's figures
@@ -105,6 +115,8 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     else:
         summary.update(oracle_results(out, results))
     summary["significance_vs_mle"], md, tex = significance(out, systems)
+    if "data" not in results:
+        summary["metric_auroc_test_outputs"] = test_output_auroc(out, systems)
     write_json_atomic(out / "results.json", summary)
     note = skipped_note(results["data"]) if "data" in results else oracle_line(summary, world)
     (out / "results.md").write_text(md + "\n" + (f"\n{note}\n" if "data" in results else ""))

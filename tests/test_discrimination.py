@@ -27,3 +27,16 @@ def test_matches_brute_force_with_ties():
     scores = rng.integers(0, 5, 60)
     labels = rng.integers(0, 2, 60)
     assert auroc(scores, labels) == pytest.approx(brute(scores, labels))
+
+
+def test_output_auroc_against_the_oracle_label_with_sentinels_counted():
+    from analysis.discrimination import output_auroc
+
+    records = [{"m": 0.9, "not_faithful": False}, {"m": 0.2, "not_faithful": True},
+               {"m": 0.5, "not_faithful": True}, {"m": 0.4, "not_faithful": False},
+               {"m": None, "not_faithful": True}, {"m": 0.1}]  # a sentinel; an unlabelled row
+    out = output_auroc(records, ["m"])
+    # faithful {0.9, 0.4} against unfaithful {0.2, 0.5}: 3 of 4 pairs ordered
+    assert out["m"] == pytest.approx(0.75)
+    assert (out["summaries"], out["unfaithful"], out["unscored"]) == (5, 3, {"m": 1})
+    assert output_auroc(records[:1], ["m"])["m"] is None  # one class only: null, never NaN

@@ -6,6 +6,7 @@ import json
 import pytest
 import yaml
 
+from analysis.runs import load_scores
 from experiments.pipeline import main
 
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
@@ -25,6 +26,9 @@ def test_results_json_tables_and_per_example_files(smoke):
         assert set(system["ci"]) >= {"hallucinated", "intrinsic", "extrinsic", "unverifiable"}
     assert set(results["metric_auroc_system_outputs"]) == {"rougeL", "factcc", "qags", "quals"}
     assert set(results["metric_auroc"]) == {"rougeL", "factcc", "qags", "quals"}
+    outputs = results["metric_auroc_test_outputs"]
+    assert outputs["summaries"] == sum(
+        len(load_scores(smoke / "eval" / s)) for s in results["systems"])
     control = results["metric_auroc_wrong_documents"]
     assert set(control) == {"rougeL", "factcc", "qags", "quals"}
     assert set(control["quals"]) == set(results["metric_auroc_by_corruption"]["quals"])

@@ -54,7 +54,8 @@ def check_schema(results, out):
             assert isinstance(value, float) or (value is None and system[f"{metric}_sentinel"])
         assert not set(ORACLE_KEYS) & set(system), name
         assert set(system["ci"]) == set(METRICS)
-    assert not {"metric_auroc", "metric_auroc_system_outputs", "reading_probe",
+    assert not {"metric_auroc", "metric_auroc_system_outputs", "metric_auroc_test_outputs",
+                "reading_probe",
                 "reference"} & set(results)
     assert results["skipped"] == ["validity", "system_validity", "reading_probe", "reference"]
     assert results["data"]["rows"] == SIZES and not results["data"]["has_facts"]

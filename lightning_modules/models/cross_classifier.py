@@ -9,10 +9,14 @@ workbench seq2seq checkpoint whose decoder has learned to find the document's an
 (the QA model, or QAGen) brings the skill with it (``init_checkpoint``). The claim's states are
 pooled two ways, the last real token's (BART's sequence classifier reads it) and the maximum
 over the claim's tokens (one swapped name is one token whose state stands out), and a tanh
-layer and a linear layer classify them. On the miniature it separates entity and role swaps
-only when trained on claims that are paraphrases, not copies (``FactCCDataModule(
-paraphrase_prob=...)``), and then without reading: scored against another document it keeps
-the same AUROC (README, "How the models learned to read", 7).
+layer and a linear layer classify them. On the miniature, trained on paraphrased claims
+(``FactCCDataModule(paraphrase_prob=...)``), it separates entity and role swaps without
+reading: scored against another document it keeps the same AUROC. It reads once the claim
+alone cannot tell (``counterfactual_prob``) and the head also sees how surprised the decoder
+is by each claim token (``likelihood_features``), a decoder that a language-model loss on the
+consistent claims teaches what documents state (``FactCCModule(claim_lm_weight=...)``):
+corruption AUROC 0.929 on xsum validation, 0.578 against the wrong document (README, "How
+the models learned to read", 7 and 8).
 
 The classifier's call signature is a Hugging Face classifier's (``logits`` out), and its
 :meth:`CrossClassifier.encode` builds its inputs, so the FactCC scorer and the data module use it
