@@ -8,7 +8,8 @@ import pytest
 from lightning_modules.data.factcc_data import (CONSISTENT, INCONSISTENT, TRANSFORMS,
                                                 counterfactual, date_swap, entity_swap, exchange,
                                                 make_examples, negation, number_swap,
-                                                pronoun_swap, swapped_pair, token_noise)
+                                                pronoun_swap, role_exchange, swapped_pair,
+                                                token_noise)
 from lightning_modules.text import split_sentences
 
 DOC = ("Kestrel Foundry bought Obsidian Textiles for £53.9m. The deal was announced on 5 July. "
@@ -140,6 +141,17 @@ def test_exchange_and_swapped_pair():
     assert swapped_pair(claim, claim.replace("5 July", "12 August")) == ("5 July", "12 August")
     assert swapped_pair(claim, claim.replace("bought", "sold")) is None  # no value exchanged
     assert swapped_pair(claim, claim.replace("bought", "sold").replace("5 July", "6 July")) is None
+
+
+def test_role_exchange_and_its_counterfactual_document():
+    claim = "Kestrel Foundry bought Obsidian Textiles on 5 July."
+    out = role_exchange(claim, DOC, rng())
+    assert out == "Obsidian Textiles bought Kestrel Foundry on 5 July."  # the one same-type pair
+    assert swapped_pair(claim, out) == ("Kestrel Foundry", "Obsidian Textiles")
+    assert role_exchange("The deal was announced on 5 July.", DOC, rng()) is None
+    consistent, inconsistent = counterfactual(DOC, claim, out, "role_exchange")
+    assert consistent.document.startswith("Obsidian Textiles bought Kestrel Foundry for £53.9m.")
+    assert (consistent.claim, inconsistent.claim) == (out, claim)
 
 
 def test_counterfactual_pair_flips_the_labels_with_the_document():

@@ -173,14 +173,29 @@ class ClaimExample:
 
 
 def swapped_pair(claim: str, changed: str) -> tuple[str, str] | None:
-    """The (old, new) values of a one-value swap that turned ``claim`` into ``changed``, or
-    ``None`` when the change is not one typed value exchanged for another."""
+    """The two values that turned ``claim`` into ``changed``: one replaced by the other (a
+    swap), or two of the claim's values exchanged (:func:`role_exchange`); ``None`` for any
+    other change."""
     before, after = dict(typed_values(claim)), dict(typed_values(changed))
     old = [v for v in before if v not in after]
     new = [v for v in after if v not in before]
-    if len(old) != 1 or len(new) != 1 or claim.replace(old[0], new[0], 1) != changed:
+    if len(old) == 1 and len(new) == 1 and claim.replace(old[0], new[0], 1) == changed:
+        return old[0], new[0]
+    if old or new:
         return None
-    return old[0], new[0]
+    return next(((a, b) for a in before for b in before
+                 if a < b and exchange(claim, a, b) == changed), None)
+
+
+def role_exchange(claim: str, source: str, rng: random.Random) -> str | None:
+    """Exchange two values of the same type within the claim ("A beat B" -> "B beat A"): the
+    world's role swap, which FactCC's transformations never make (not in the paper)."""
+    values = typed_values(claim)
+    pairs = [(a, b) for i, (a, kind) in enumerate(values) for b, other in values[i + 1:]
+             if kind == other and a != b and a not in b and b not in a]
+    if not pairs:
+        return None
+    return exchange(claim, *rng.choice(pairs))
 
 
 def exchange(text: str, a: str, b: str) -> str:
@@ -219,13 +234,17 @@ def claim_starts(document: str, facts: dict | None, rng: random.Random, count: i
 def make_examples(document: str, rng: random.Random, claims_per_document: int = 2,
                   noise_prob: float = 0.2, facts: dict | None = None,
                   paraphrase_prob: float = 0.0, outside: str | None = None,
-                  counterfactual_prob: float = 0.0) -> list[ClaimExample]:
+                  counterfactual_prob: float = 0.0, role_exchanges: bool = False
+                  ) -> list[ClaimExample]:
     """Make balanced examples from one document: per consistent claim (a sampled sentence, or
     a paraphrase of ``facts``; see :func:`claim_starts`), the claim itself and one applicable
     label-changing transformation of it (inconsistent); with ``outside`` (another document's
     text), :func:`outside_swap` is one more transformation. With ``counterfactual_prob``, a
-    swap of two values of the document also gives its :func:`counterfactual` pair."""
+    swap of two values of the document also gives its :func:`counterfactual` pair;
+    ``role_exchanges`` adds :func:`role_exchange` to the transformations."""
     transforms = dict(TRANSFORMS)
+    if role_exchanges:
+        transforms["role_exchange"] = role_exchange
     if outside is not None:
         transforms["outside_swap"] = partial(outside_swap, outside=outside)
     out = []
@@ -274,17 +293,19 @@ class FactCCDataModule(SummarizationDataModule):
         counterfactual_prob: probability that a swap also gives its counterfactual pair (see
             module docstring; not in the paper): the document with the two values exchanged,
             against which the labels flip.
+        role_exchanges: add :func:`role_exchange`, two of the claim's values exchanged (an
+            ablation; not in the paper).
         seed: the examples of each split are a pure function of this seed and the corpus.
         **kwargs: see :class:`SummarizationDataModule` (``source``, ``data_dir``, ``limit``...).
     """
 
     def __init__(self, claims_per_document: int = 2, noise_prob: float = 0.2, seed: int = 0,
                  paraphrase_prob: float | str = 0.0, outside_swaps: bool = False,
-                 counterfactual_prob: float = 0.0, **kwargs):
+                 counterfactual_prob: float = 0.0, role_exchanges: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.claims_per_document, self.noise_prob, self.seed = claims_per_document, noise_prob, seed
         self.paraphrase_prob, self.outside_swaps = paraphrase_prob, outside_swaps
-        self.counterfactual_prob = counterfactual_prob
+        self.counterfactual_prob, self.role_exchanges = counterfactual_prob, role_exchanges
         self._auto_share: float | None = None
 
     def resolved_paraphrase_prob(self, train_rows: list[dict] | None = None) -> float:
@@ -307,7 +328,8 @@ class FactCCDataModule(SummarizationDataModule):
             try:
                 examples = make_examples(row["document"], rng, self.claims_per_document,
                                          self.noise_prob, row.get("facts"), paraphrase_prob,
-                                         outside, self.counterfactual_prob)
+                                         outside, self.counterfactual_prob,
+                                         self.role_exchanges)
             except ValueError as err:
                 raise ValueError(f"{split} row {row['id']}: {err}") from None
             for ex in examples:
