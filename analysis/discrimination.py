@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
+from analysis.runs import _ok
+
 
 def auroc(scores, labels) -> float:
     """Area under the ROC curve: P(score of a positive > score of a negative), ties count 1/2.
@@ -29,12 +31,8 @@ def output_auroc(records: list[dict], metrics, label: str = "not_faithful") -> d
     out = {"summaries": len(labelled),
            "unfaithful": sum(bool(r[label]) for r in labelled), "unscored": {}}
     for metric in metrics:
-        scored = [r for r in labelled if _number(r.get(metric))]
+        scored = [r for r in labelled if _ok(r.get(metric))]
         out["unscored"][metric] = len(labelled) - len(scored)
         value = auroc([r[metric] for r in scored], [not r[label] for r in scored])
         out[metric] = None if value != value else value
     return out
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value

@@ -73,14 +73,12 @@ def skipped_note(data: dict) -> str:
             f" which need the synthetic corpus's corruptions and questions{facts}.")
 
 
-def significance(out: Path, systems: dict) -> tuple[dict, str, str]:
-    """Paired significance against MLE over the per-example scores of each system, on the
+def significance(scores: dict, systems: dict) -> tuple[dict, str, str]:
+    """Paired significance against MLE over the per-example ``scores`` of each system, on the
     table's columns the scores have; add each column's CI to ``systems``; return
     (``significance_vs_mle``, the Markdown table, the LaTeX table)."""
     from analysis import tables
-    from analysis.runs import load_scores
 
-    scores = {name: load_scores(out / "eval" / name) for name in systems}
     metrics = [m for m in TABLE_METRICS if any(m in r for r in scores["mle"])]
     table = tables.results_table(scores, metrics, baseline="mle")
     for name, row in table.items():
@@ -91,13 +89,12 @@ def significance(out: Path, systems: dict) -> tuple[dict, str, str]:
     return tests, tables.markdown(table, metrics), tables.latex(table, metrics)
 
 
-def test_output_auroc(out: Path, systems: dict) -> dict:
+def test_output_auroc(scores: dict) -> dict:
     """Each metric's AUROC against the oracle on every system's test summaries together (held-out
     documents, unlike the system-validity stage's ConSeq candidates, which are training ones)."""
     from analysis.discrimination import output_auroc
-    from analysis.runs import load_scores
 
-    records = [r for name in systems for r in load_scores(out / "eval" / name)]
+    records = [r for rows in scores.values() for r in rows]
     return output_auroc(records, ("rougeL", "factcc", "qags", "quals"))
 
 
@@ -105,6 +102,8 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     """Write results.json (with the ``preset`` and ``world`` the run was configured with),
     results.md and results.tex; return the Markdown table and a line on the oracle's figures
     (or, on your data, on what was skipped)."""
+    from analysis.runs import load_scores
+
     systems = system_results(results)
     summary = {"preset": preset, "world": world, "systems": systems,
                "selection": results["selection"]}
@@ -114,9 +113,10 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
         summary.update(data=results["data"], skipped=list(SKIPPED))
     else:
         summary.update(oracle_results(out, results))
-    summary["significance_vs_mle"], md, tex = significance(out, systems)
+    scores = {name: load_scores(out / "eval" / name) for name in systems}
+    summary["significance_vs_mle"], md, tex = significance(scores, systems)
     if "data" not in results:
-        summary["metric_auroc_test_outputs"] = test_output_auroc(out, systems)
+        summary["metric_auroc_test_outputs"] = test_output_auroc(scores)
     write_json_atomic(out / "results.json", summary)
     note = skipped_note(results["data"]) if "data" in results else oracle_line(summary, world)
     (out / "results.md").write_text(md + "\n" + (f"\n{note}\n" if "data" in results else ""))

@@ -49,14 +49,14 @@ def test_starts_from_a_seq2seq_checkpoint_and_scores_like_its_forward(smoke):
 
 
 def test_surprise_features_by_hand():
-    from lightning_modules.models.cross_classifier import surprise_features
+    from lightning_modules.models.cross_classifier import claim_log_probs, surprise_features
 
     # two claims of 3 and 2 real tokens; position t predicts token t + 1
     log_p = torch.log(torch.tensor([[[0.5, 0.5], [0.9, 0.1], [0.5, 0.5]],
                                     [[0.2, 0.8], [0.5, 0.5], [0.5, 0.5]]]))
     ids = torch.tensor([[0, 0, 1], [0, 1, 0]])
     real = torch.tensor([[True, True, True], [True, True, False]])
-    features = surprise_features(log_p, ids, real)
+    features = surprise_features(claim_log_probs(log_p, ids), real)
     expected = torch.tensor([[torch.log(torch.tensor(0.1)), (torch.log(torch.tensor(0.5))
                                                               + torch.log(torch.tensor(0.1))) / 2],
                              [torch.log(torch.tensor(0.8))] * 2])
@@ -64,7 +64,7 @@ def test_surprise_features_by_hand():
 
 
 def test_likelihood_features_are_the_seq2seq_models_own_claim_log_probs(smoke):
-    from lightning_modules.models.cross_classifier import surprise_features
+    from lightning_modules.models.cross_classifier import claim_log_probs, surprise_features
 
     module = _module(smoke, likelihood_features=True,
                      init_checkpoint=str(smoke / "runs" / "qa" / "checkpoints" / "last.ckpt"))
@@ -75,17 +75,19 @@ def test_likelihood_features_are_the_seq2seq_models_own_claim_log_probs(smoke):
     assert model.head[0].in_features == 2 * model.seq2seq.config.d_model + 2
     captured = {}
     model.head.register_forward_hook(lambda m, inp, out: captured.update(x=inp[0]))
-    model(**enc)
+    out = model(**enc)
     full = model.seq2seq(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
                          decoder_input_ids=enc["decoder_input_ids"],
                          decoder_attention_mask=enc["decoder_attention_mask"]).logits
-    expected = surprise_features(full, enc["decoder_input_ids"],
-                                 enc["decoder_attention_mask"].bool())
+    log_probs = claim_log_probs(full, enc["decoder_input_ids"])
+    expected = surprise_features(log_probs, enc["decoder_attention_mask"].bool())
     assert torch.allclose(captured["x"][:, -2:], expected, atol=1e-5)
+    assert torch.allclose(out.claim_log_probs, log_probs, atol=1e-5)
     assert (expected <= 0).all() and (expected[:, 0] <= expected[:, 1]).all()
 
 
 def test_claim_lm_loss_counts_only_consistent_claims_real_tokens():
+    from lightning_modules.models.cross_classifier import claim_log_probs
     from lightning_modules.models.factcc import consistent_claim_nll
 
     log_dist = torch.log(torch.tensor([[[0.25, 0.75], [0.5, 0.5], [0.9, 0.1]],
@@ -93,7 +95,8 @@ def test_claim_lm_loss_counts_only_consistent_claims_real_tokens():
     inputs = {"decoder_input_ids": torch.tensor([[0, 1, 0], [0, 0, 0]]),
               "decoder_attention_mask": torch.tensor([[1, 1, 0], [1, 1, 1]])}
     # row 0 consistent, one real predicted token (p = 0.75); row 1 inconsistent: left out
-    nll = consistent_claim_nll(log_dist, inputs, torch.tensor([1, 0]))
+    log_probs = claim_log_probs(log_dist, inputs["decoder_input_ids"])
+    nll = consistent_claim_nll(log_probs, inputs, torch.tensor([1, 0]))
     assert nll.item() == pytest.approx(-torch.log(torch.tensor(0.75)).item(), abs=1e-6)
     with pytest.raises(ValueError, match="likelihood_features"):
         consistent_claim_nll(None, inputs, torch.tensor([1, 0]))
@@ -111,6 +114,6 @@ def test_training_loss_adds_the_weighted_claim_lm_loss(smoke):
     batch = {"rows": rows, "labels": torch.tensor([1, 0])}
     out, inputs = module.outputs(batch)
     expected = (F.cross_entropy(out.logits, batch["labels"])
-                + 0.5 * consistent_claim_nll(out.token_log_dist, inputs, batch["labels"]))
+                + 0.5 * consistent_claim_nll(out.claim_log_probs, inputs, batch["labels"]))
     assert module.training_step(batch, 0).item() == pytest.approx(expected.item(), abs=1e-5)
     assert torch.equal(module(batch), out.logits)

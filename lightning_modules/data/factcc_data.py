@@ -198,10 +198,15 @@ def role_exchange(claim: str, source: str, rng: random.Random) -> str | None:
     return exchange(claim, *rng.choice(pairs))
 
 
+def _whole(*values: str) -> re.Pattern:
+    """A pattern for whole occurrences of any of ``values`` (longest first)."""
+    pattern = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
 def exchange(text: str, a: str, b: str) -> str:
     """``text`` with every whole occurrence of ``a`` and ``b`` exchanged."""
-    pattern = "|".join(re.escape(v) for v in sorted((a, b), key=len, reverse=True))
-    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: b if m.group(0) == a else a, text)
+    return _whole(a, b).sub(lambda m: b if m.group(0) == a else a, text)
 
 
 def counterfactual(document: str, positive: str, negative: str, name: str
@@ -210,8 +215,7 @@ def counterfactual(document: str, positive: str, negative: str, name: str
     swapped claim is consistent and the original one is not (none if the swap is not one value
     exchanged for another that the document states)."""
     pair = swapped_pair(positive, negative)
-    if pair is None or not all(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", document)
-                               for v in pair):
+    if pair is None or not all(_whole(v).search(document) for v in pair):
         return []
     flipped = exchange(document, *pair)
     return [ClaimExample(flipped, negative, CONSISTENT, "counterfactual"),

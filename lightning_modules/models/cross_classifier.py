@@ -42,11 +42,11 @@ def claim_log_probs(log_dist: torch.Tensor, claim_ids: torch.Tensor) -> torch.Te
     return log_dist[:, :-1].float().log_softmax(-1).gather(-1, claim_ids[:, 1:, None]).squeeze(-1)
 
 
-def surprise_features(logits: torch.Tensor, claim_ids: torch.Tensor, real: torch.Tensor
-                      ) -> torch.Tensor:
+def surprise_features(log_probs: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     """``[batch, 2]``: the minimum and the mean, over each claim's predicted tokens, of their
-    log-probabilities under ``logits`` (position ``t`` predicts token ``t + 1``)."""
-    log_probs, mask = claim_log_probs(logits, claim_ids), real[:, 1:]
+    log-probabilities ``log_probs`` (:func:`claim_log_probs`; ``real``: the claim's attention
+    mask, ``[batch, tgt]``)."""
+    mask = real[:, 1:]
     lowest = log_probs.masked_fill(~mask, 0.0).min(1).values
     mean = (log_probs * mask).sum(1) / mask.sum(1).clamp(min=1)
     return torch.stack([lowest, mean], -1)
@@ -54,10 +54,10 @@ def surprise_features(logits: torch.Tensor, claim_ids: torch.Tensor, real: torch
 
 @dataclass
 class CrossClassifierOutput(SequenceClassifierOutput):
-    """The classifier's logits, and with ``likelihood_features`` the seq2seq model's
-    ``[batch, tgt]`` log-distribution over each claim position's next token."""
+    """The classifier's logits, and with ``likelihood_features`` each claim token's
+    log-probability under the seq2seq model (:func:`claim_log_probs`, ``[batch, tgt - 1]``)."""
 
-    token_log_dist: torch.Tensor | None = None
+    claim_log_probs: torch.Tensor | None = None
 
 
 class CrossClassifier(nn.Module):
@@ -66,7 +66,7 @@ class CrossClassifier(nn.Module):
 
     With ``likelihood_features`` the head also reads how surprised the decoder's language-model
     head is by the claim: the minimum and the mean over the claim of each token's
-    log-probability given the document and the tokens before it (:func:`token_log_probs`).
+    log-probability given the document and the tokens before it (:func:`surprise_features`).
     """
 
     def __init__(self, preset: str, tokenizer, num_labels: int = 2, dropout: float = 0.1,
@@ -98,20 +98,21 @@ class CrossClassifier(nn.Module):
 
     def forward(self, input_ids, attention_mask, decoder_input_ids, decoder_attention_mask,
                 **_) -> CrossClassifierOutput:
-        """Return ``CrossClassifierOutput(logits=[batch, num_labels], token_log_dist=...)``."""
+        """Return ``CrossClassifierOutput(logits=[batch, num_labels], claim_log_probs=...)``."""
         out = self.seq2seq.model(input_ids=input_ids, attention_mask=attention_mask,
                                  decoder_input_ids=decoder_input_ids,
                                  decoder_attention_mask=decoder_attention_mask)
         states, real = out.last_hidden_state, decoder_attention_mask.bool()
         last = states[torch.arange(len(states), device=states.device), real.sum(1) - 1]
         peak = states.masked_fill(~real[..., None], torch.finfo(states.dtype).min).max(1).values
-        pooled, log_dist = [last, peak], None
+        pooled, log_probs = [last, peak], None
         if self.likelihood_features:
             log_dist = self.token_distribution(states, out.encoder_last_hidden_state, input_ids,
                                                attention_mask, decoder_input_ids)
-            pooled.append(surprise_features(log_dist, decoder_input_ids, real))
+            log_probs = claim_log_probs(log_dist, decoder_input_ids)
+            pooled.append(surprise_features(log_probs, real))
         return CrossClassifierOutput(logits=self.head(torch.cat(pooled, -1)),
-                                     token_log_dist=log_dist)
+                                     claim_log_probs=log_probs)
 
     def token_distribution(self, states, encoder_states, input_ids, attention_mask, claim_ids
                            ) -> torch.Tensor:

@@ -18,7 +18,7 @@ from transformers import AutoModelForSequenceClassification, BertConfig, BertFor
 
 from lightning_modules.data.factcc_data import CONSISTENT
 from lightning_modules.data.tokenizer import load_tokenizer
-from lightning_modules.models.cross_classifier import CrossClassifier, claim_log_probs
+from lightning_modules.models.cross_classifier import CrossClassifier
 from lightning_modules.models.encoder_classifier import EncoderClassifier
 from lightning_modules.models.optim import adamw_with_schedule
 
@@ -52,14 +52,14 @@ def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_len
     return AutoModelForSequenceClassification.from_pretrained(name_or_path, num_labels=2)
 
 
-def consistent_claim_nll(token_log_dist: torch.Tensor | None, inputs: dict,
+def consistent_claim_nll(log_probs: torch.Tensor | None, inputs: dict,
                          labels: torch.Tensor) -> torch.Tensor:
-    """Mean negative log-likelihood per token of the consistent claims given their documents
+    """Mean negative log-likelihood per token of the consistent claims given their documents,
+    from each claim token's log-probability (``CrossClassifierOutput.claim_log_probs``)
     (``claim_lm_weight``: the seq2seq part also learns to write what the document states)."""
-    if token_log_dist is None:
+    if log_probs is None:
         raise ValueError("claim_lm_weight needs a cross_* model with likelihood_features")
     mask = inputs["decoder_attention_mask"][:, 1:].bool() & (labels == CONSISTENT)[:, None]
-    log_probs = claim_log_probs(token_log_dist, inputs["decoder_input_ids"])
     return -(log_probs * mask).sum() / mask.sum().clamp(min=1)
 
 
@@ -127,7 +127,7 @@ class FactCCModule(pl.LightningModule):
         loss = F.cross_entropy(out.logits, batch["labels"])
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["labels"]))
         if self.hparams.claim_lm_weight:
-            claim_nll = consistent_claim_nll(out.token_log_dist, inputs, batch["labels"])
+            claim_nll = consistent_claim_nll(out.claim_log_probs, inputs, batch["labels"])
             self.log("train/claim_nll", claim_nll, batch_size=len(batch["labels"]))
             loss = loss + self.hparams.claim_lm_weight * claim_nll
         return loss
