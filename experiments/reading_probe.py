@@ -88,7 +88,8 @@ def qa_answers(qa_checkpoint: str, rows: list[dict], qags: dict | None = None) -
     cfg = QagsConfig(**(qags or {}))
     model, tok = load_seq2seq(qa_checkpoint)
     answerer = GenerativeQA(Seq2SeqGenerator(model, tok, cfg.qa_beams, 1, cfg.qa_max_length,
-                                             cfg.batch_size), cfg.qa_format)
+                                             cfg.batch_size, early_stopping=cfg.qa_early_stopping),
+                            cfg.qa_format)
     return answerer.answer([r["question"] for r in rows], [r["document"] for r in rows])
 
 
