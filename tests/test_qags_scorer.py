@@ -121,3 +121,29 @@ def test_span_qa_checkpoint_loads_and_answers_from_the_passage(tmp_path, tokeniz
                                ["Kestrel Foundry bought Obsidian Textiles.",
                                 "The firm Obsidian  Textiles bought Kestrel."])
     assert answers == ["Obsidian Textiles", "Obsidian  Textiles"]
+
+
+def test_qa_searches_beams_to_the_end_and_qg_stops_early(tmp_path, tokenizer_dir):
+    """QagsConfig's defaults reach the generators (QA: full search, QG: transformers' early
+    stop), and the full search never returns a lower-scoring best beam than the early stop."""
+    from lightning_modules.metrics.qa_models import Seq2SeqGenerator
+    from lightning_modules.models.loading import load_seq2seq
+    from lightning_modules.models.qagen import QAGenModule
+    from tests.test_evaluation_callback import save_untrained
+
+    torch.manual_seed(0)
+    ckpt = save_untrained(QAGenModule(tokenizer=str(tokenizer_dir)), tmp_path / "m.ckpt")
+    scorer = QagsScorer.from_checkpoints(ckpt, ckpt, QagsConfig(extractor="rules"))
+    assert scorer.qa.generator.settings["early_stopping"] is False
+    assert scorer.qg.settings["early_stopping"] is True
+    model, tok = load_seq2seq(ckpt)
+    enc = tok(["Who bought Obsidian Textiles? <qa_sep> Kestrel Foundry bought Obsidian Textiles.",
+               "How much? <qa_sep> The fee is understood to be £53.9m."], padding=True,
+              return_tensors="pt")
+    best = {}
+    for stop in (True, False):
+        settings = Seq2SeqGenerator(model, tok, num_beams=4, max_length=12,
+                                    early_stopping=stop).settings
+        out = model.generate(**enc, **settings, output_scores=True, return_dict_in_generate=True)
+        best[stop] = out.sequences_scores
+    assert (best[False] >= best[True] - 1e-6).all()
