@@ -80,16 +80,12 @@ def qagen_answers(model, tok, rows: list[dict], batch_size: int = 64,
 
 
 def qa_answers(qa_checkpoint: str, rows: list[dict], qags: dict | None = None) -> list[str]:
-    """QAGS's answerer (built as ``QagsScorer`` builds it) on each row's question."""
-    from lightning_modules.metrics.qa_models import GenerativeQA, Seq2SeqGenerator
-    from lightning_modules.metrics.qags import QagsConfig
+    """QAGS's answerer (:func:`~lightning_modules.metrics.qags.generative_answerer`, as
+    ``QagsScorer`` builds it) on each row's question."""
+    from lightning_modules.metrics.qags import QagsConfig, generative_answerer
     from lightning_modules.models.loading import load_seq2seq
 
-    cfg = QagsConfig(**(qags or {}))
-    model, tok = load_seq2seq(qa_checkpoint)
-    answerer = GenerativeQA(Seq2SeqGenerator(model, tok, cfg.qa_beams, 1, cfg.qa_max_length,
-                                             cfg.batch_size, early_stopping=cfg.qa_early_stopping),
-                            cfg.qa_format)
+    answerer = generative_answerer(*load_seq2seq(qa_checkpoint), QagsConfig(**(qags or {})))
     return answerer.answer([r["question"] for r in rows], [r["document"] for r in rows])
 
 

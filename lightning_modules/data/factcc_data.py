@@ -297,8 +297,8 @@ class FactCCDataModule(SummarizationDataModule):
         counterfactual_prob: probability that a swap also gives its counterfactual pair (see
             module docstring; not in the paper): the document with the two values exchanged,
             against which the labels flip.
-        role_exchanges: add :func:`role_exchange`, two of the claim's values exchanged (an
-            ablation; not in the paper).
+        role_exchanges: add :func:`role_exchange`, two of the claim's values exchanged (not
+            in the paper; on in ``experiments/configs/factcc_synthetic.yaml``).
         seed: the examples of each split are a pure function of this seed and the corpus.
         **kwargs: see :class:`SummarizationDataModule` (``source``, ``data_dir``, ``limit``...).
     """

@@ -69,6 +69,15 @@ class QagsConfig:
             raise ValueError("answer_consistency must be in [0, 1] or None")
 
 
+def generative_answerer(model, tokenizer, config: QagsConfig) -> GenerativeQA:
+    """QAGS's answerer from a seq2seq QA model, with ``config``'s beams, lengths, batch size,
+    format and early stopping (the reading probe measures this same answerer)."""
+    return GenerativeQA(Seq2SeqGenerator(model, tokenizer, config.qa_beams, 1,
+                                         config.qa_max_length, config.batch_size,
+                                         early_stopping=config.qa_early_stopping),
+                        config.qa_format)
+
+
 class QagsScorer:
     """``score(documents, summaries)`` -> QAGS per summary in [0, 1] (higher = more consistent).
 
@@ -99,11 +108,7 @@ class QagsScorer:
             model = AutoModelForQuestionAnswering.from_pretrained(qa).to(device)
             answerer = ExtractiveQA(model, AutoTokenizer.from_pretrained(qa), config.batch_size)
         else:
-            qa_model, qa_tok = load_seq2seq(qa, device)
-            answerer = GenerativeQA(Seq2SeqGenerator(qa_model, qa_tok, config.qa_beams, 1,
-                                                     config.qa_max_length, config.batch_size,
-                                                     early_stopping=config.qa_early_stopping),
-                                    config.qa_format)
+            answerer = generative_answerer(*load_seq2seq(qa, device), config)
         return cls(qg_model, qg_tok, answerer, config)
 
     @property
