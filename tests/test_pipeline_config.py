@@ -22,7 +22,8 @@ OLD_PRESETS = {
     "default": dict(num_docs=12000, seed=0, vocab_size=4096, reader_epochs=4, reader_batches=None,
                     mle_epochs=2, mle_batches=None,
                     qagen_batches=1200,  # 600 before session 11 (QUALS validation 0.772 -> 0.825)
-                    qg_batches=300, qa_batches=400,
+                    qg_batches=300,
+                    qa_batches=800,  # 400 before session 12 (validation probe EM 0.902 -> 0.962)
                     factcc_batches=300,  # 500 in session 10 (FactCC with the claim LM loss)
                     conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
                     conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
