@@ -41,9 +41,14 @@ class TrainingBudgets:
     qg_batches: int
     qa_batches: int
     factcc_batches: int
+    seed: int | None = None
+    """``seed_everything`` of every training stage (reader, evaluators, MLE, both ConSeq); None
+    keeps each training config's own (0). With ``candidates.seed`` it draws another training run
+    of the same world: the spread of a figure over seeds is the noise that the paired bootstrap
+    over test documents does not cover."""
 
     def __post_init__(self):
-        at_least(self, 0, "reader_epochs", "mle_epochs")
+        at_least(self, 0, "reader_epochs", "mle_epochs", "seed")
         at_least(self, 1, "reader_batches", "mle_batches", "qagen_batches",
                  "qg_batches", "qa_batches", "factcc_batches")
 

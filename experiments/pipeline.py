@@ -88,10 +88,11 @@ def selection_settings(selection: SelectionConfig) -> dict:
 
 def conseq_settings(cfg: PipelineConfig) -> dict:
     """Training settings of a ConSeq stage: its config file and overrides from ``cfg``."""
-    from experiments.training_stages import conseq_overrides, summarizer_overrides
+    from experiments.training_stages import conseq_overrides, seed_override, summarizer_overrides
 
     return {"config": "conseq.yaml",
-            "overrides": {**summarizer_overrides(cfg.summarizer), **conseq_overrides(cfg.conseq)}}
+            "overrides": {**summarizer_overrides(cfg.summarizer), **conseq_overrides(cfg.conseq),
+                          **seed_override(cfg.training.seed)}}
 
 
 def mle_settings(out: Path, cfg: PipelineConfig, base: dict, init: str | None) -> dict:
@@ -103,7 +104,8 @@ def mle_settings(out: Path, cfg: PipelineConfig, base: dict, init: str | None) -
     return {**base, "run_dir": str(out / "runs" / "mle"), "config": "mle.yaml",
             "init_checkpoint": init,
             "overrides": {**ts.budget(budgets.mle_epochs, budgets.mle_batches),
-                          **ts.summarizer_overrides(cfg.summarizer)}}
+                          **ts.summarizer_overrides(cfg.summarizer),
+                          **ts.seed_override(budgets.seed)}}
 
 
 def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
@@ -117,13 +119,15 @@ def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
         reader = checkpoint(out, "reader")
         stages.append(Stage("reader", ts.train_stage, {
             **base, **run("reader"), "config": "reader_synthetic.yaml",
-            "overrides": ts.budget(budgets.reader_epochs, budgets.reader_batches)}))
+            "overrides": {**ts.budget(budgets.reader_epochs, budgets.reader_batches),
+                          **ts.seed_override(budgets.seed)}}))
     for name, config in (("qagen", "qagen_synthetic.yaml"), ("qg", "qg_synthetic.yaml"),
                          ("qa", "qa_synthetic.yaml"), ("factcc", "factcc_synthetic.yaml")):
         stages.append(Stage(name, ts.train_stage, {
             **base, **run(name), "config": config,
             "init_checkpoint": evaluator_start(out, name, reader),
-            "overrides": ts.budget(1, getattr(budgets, f"{name}_batches"))}))
+            "overrides": {**ts.budget(1, getattr(budgets, f"{name}_batches")),
+                          **ts.seed_override(budgets.seed)}}))
     stages.append(Stage("mle", ts.train_stage, mle_settings(out, cfg, base, reader)))
     return stages
 

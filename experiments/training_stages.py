@@ -37,6 +37,12 @@ def budget(epochs: int, batches: int | None, val_batches: int = 5) -> dict:
             "trainer.limit_val_batches": val_batches}
 
 
+def seed_override(seed: int | None) -> dict:
+    """The override of a training stage's ``seed_everything``; ``None`` keeps its config's (and
+    adds no key, so the stage's hash is that of a run made before the setting existed)."""
+    return {} if seed is None else {"seed_everything": seed}
+
+
 def summarizer_overrides(lengths: SummarizerLengths) -> dict:
     """Overrides of a summarizer's lengths (model generation and truncation, data truncation)."""
     return {"model.init_args.max_length": lengths.max_length,

@@ -262,3 +262,35 @@ def test_summarizer_lengths_reach_the_mle_model_and_data(tmp_path, corpus_dir, t
     assert cli.model.hparams.max_length == 30 and cli.model.hparams.min_length == 5  # mle.yaml
     assert cli.datamodule.hparams.max_target_length == 20
     assert cli.trainer.max_epochs == 1 and cli.trainer.limit_train_batches == 4
+
+
+TRAINED = ("reader", "qagen", "qg", "qa", "factcc", "mle", "rouge_conseq", "quals_conseq")
+
+
+def test_a_training_seed_reaches_every_training_stage_and_none_keeps_the_hashes(tmp_path):
+    def stage_settings(*sets):
+        cfg = load_config("smoke", sets=list(sets))
+        return {s.name: s.settings for s in build_stages(tmp_path, cfg, "disabled")}
+
+    unseeded, seeded = stage_settings(), stage_settings("training.seed=3")
+    assert set(TRAINED) <= set(seeded)
+    for name in TRAINED:
+        args = training_args(seeded[name])
+        assert args[args.index("--seed_everything") + 1] == "3"
+        assert "--seed_everything" not in training_args(unseeded[name])  # the config's own seed
+    # None adds no key, so a run folder made before the setting existed keeps its hashes
+    assert {n: s for n, s in seeded.items() if n not in TRAINED} == {
+        n: s for n, s in unseeded.items() if n not in TRAINED}
+    assert all("seed_everything" not in s.get("overrides", {}) for s in unseeded.values())
+
+
+def test_the_training_seed_seeds_the_lightning_cli(tmp_path, corpus_dir, tokenizer_dir):
+    import torch
+
+    from experiments.lightning_cli import build_cli
+
+    cfg = load_config("smoke", sets=["training.seed=7"])
+    mle = next(s.settings for s in build_stages(tmp_path, cfg, "disabled") if s.name == "mle")
+    build_cli(training_args({**mle, "corpus": str(corpus_dir), "tokenizer": str(tokenizer_dir),
+                             "init_checkpoint": None}), run=False)
+    assert torch.initial_seed() == 7
