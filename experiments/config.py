@@ -29,8 +29,8 @@ class TrainingBudgets:
     """How long each model of the pipeline trains (the miniature's budgets, set by each preset)."""
 
     reader_epochs: int
-    """Epochs of the shared reader (role tagging) every model but FactCC starts from; 0: no
-    reader, every model from scratch."""
+    """Epochs of the shared reader (role tagging) every model but FactCC starts from (at most,
+    with ``reader_stop_accuracy``); 0: no reader, every model from scratch."""
     reader_batches: int | None
     """Training batches per reader epoch; None: all."""
     mle_epochs: int
@@ -41,6 +41,9 @@ class TrainingBudgets:
     qg_batches: int
     qa_batches: int
     factcc_batches: int
+    reader_stop_accuracy: float | None = None
+    """The reader stops once its validation entity accuracy reaches this; None: it trains all
+    ``reader_epochs``. The epoch at which a reader starts binding varies with the seed."""
     seed: int | None = None
     """``seed_everything`` of every training stage (reader, evaluators, MLE, both ConSeq); None
     keeps each training config's own (0). With ``candidates.seed`` it draws another training run
@@ -51,6 +54,9 @@ class TrainingBudgets:
         at_least(self, 0, "reader_epochs", "mle_epochs", "seed")
         at_least(self, 1, "reader_batches", "mle_batches", "qagen_batches",
                  "qg_batches", "qa_batches", "factcc_batches")
+        if self.reader_stop_accuracy is not None:
+            require(0.0 < self.reader_stop_accuracy <= 1.0,
+                    "reader_stop_accuracy must be in (0, 1]")
 
 
 @dataclass(frozen=True)

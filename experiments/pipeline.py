@@ -120,6 +120,7 @@ def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
         stages.append(Stage("reader", ts.train_stage, {
             **base, **run("reader"), "config": "reader_synthetic.yaml",
             "overrides": {**ts.budget(budgets.reader_epochs, budgets.reader_batches),
+                          **ts.reader_stop_override(budgets.reader_stop_accuracy),
                           **ts.seed_override(budgets.seed)}}))
     for name, config in (("qagen", "qagen_synthetic.yaml"), ("qg", "qg_synthetic.yaml"),
                          ("qa", "qa_synthetic.yaml"), ("factcc", "factcc_synthetic.yaml")):

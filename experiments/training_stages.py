@@ -43,6 +43,12 @@ def seed_override(seed: int | None) -> dict:
     return {} if seed is None else {"seed_everything": seed}
 
 
+def reader_stop_override(accuracy: float | None) -> dict:
+    """The override of the reader's ``stop_accuracy``; ``None`` adds no key (as
+    :func:`seed_override`)."""
+    return {} if accuracy is None else {"model.init_args.stop_accuracy": accuracy}
+
+
 def summarizer_overrides(lengths: SummarizerLengths) -> dict:
     """Overrides of a summarizer's lengths (model generation and truncation, data truncation)."""
     return {"model.init_args.max_length": lengths.max_length,

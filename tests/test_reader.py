@@ -105,3 +105,26 @@ def test_encoder_classifier_ignores_token_types_and_pools_real_tokens(smoke):
     assert torch.allclose(module.model(**padded).logits[0], logits[0], atol=1e-5)
     stage = json.loads((smoke / ".stages" / "reader.json").read_text())
     assert stage["result"]["checkpoint"].endswith("reader/checkpoints/last.ckpt")
+
+
+def _fit_reader(corpus_dir, tokenizer_dir, stop_accuracy):
+    import pytorch_lightning as pl
+
+    from lightning_modules.models.reader import ReaderModule
+
+    pl.seed_everything(0)
+    module = ReaderModule(model="tiny", tokenizer=str(tokenizer_dir), stop_accuracy=stop_accuracy)
+    data = ReaderDataModule(data_dir=str(corpus_dir), tokenizer=str(tokenizer_dir), batch_size=4)
+    trainer = pl.Trainer(max_epochs=3, limit_train_batches=2, limit_val_batches=1,
+                         logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, num_sanity_val_steps=0)
+    trainer.fit(module, data)
+    return trainer
+
+
+def test_reader_stops_at_its_accuracy_threshold_and_not_before(corpus_dir, tokenizer_dir):
+    """Any accuracy reaches a threshold of 1e-9 (the fit stops after its first epoch); none
+    reaches one above 1 (it trains every epoch), and without a threshold it trains every epoch."""
+    assert _fit_reader(corpus_dir, tokenizer_dir, 1e-9).current_epoch == 1
+    assert _fit_reader(corpus_dir, tokenizer_dir, None).current_epoch == 3
+    assert _fit_reader(corpus_dir, tokenizer_dir, 1.0 + 1e-9).current_epoch == 3

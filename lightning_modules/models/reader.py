@@ -15,6 +15,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from pytorch_lightning.callbacks import EarlyStopping
+
 from lightning_modules.data.reader_data import IGNORE, TAGS
 from lightning_modules.models.base import Seq2SeqModule
 
@@ -23,12 +25,25 @@ class ReaderModule(Seq2SeqModule):
     """Token role tagging on the encoder of a seq2seq model (the decoder is not trained).
 
     Args:
+        stop_accuracy: stop training once the validation entity accuracy reaches this (the
+            trainer's ``max_epochs`` is then a cap); None: train every epoch. How many epochs a
+            reader needs to start binding varies with the seed (README, item 11 of "How the
+            models learned to read"), so a fixed count is either slow or, for some seeds, short.
         **kwargs: see :class:`Seq2SeqModule`; the model must be a fresh preset or BART.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, stop_accuracy: float | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.save_hyperparameters()
         self.tagger = nn.Linear(self.model.config.d_model, len(TAGS))
+
+    def configure_callbacks(self) -> list:
+        """Lightning's ``EarlyStopping`` at ``stop_accuracy`` (it never stops for a lack of
+        progress: the patience is larger than any run), when one is set."""
+        if self.hparams.stop_accuracy is None:
+            return []
+        return [EarlyStopping(monitor="val/entity_accuracy", mode="max", patience=1_000_000,
+                              stopping_threshold=self.hparams.stop_accuracy, verbose=True)]
 
     def tag_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Return tag logits ``[batch, tokens, tags]`` from the encoder states."""
