@@ -22,6 +22,7 @@ COMMANDS = {
     "reproduce": ("experiments.pipeline", "main", "run the whole default pipeline end to end"),
     "meta-eval": ("experiments.meta_eval", "main", "score QAGS-C/X with every metric beside human scores"),
     "analyze": ("analysis.analyze", "main", "tables, figures and a Markdown report from run dirs"),
+    "seeds": ("analysis.seeds", "main", "headline figures of runs made with other seeds: values, mean, range"),
     "human-sheet": ("analysis.human_cli", "main", "blind pairwise sheet of two runs for a human study"),
     "sweep": ("experiments.sweep", "main", "run an ablation grid from a YAML file"),
     "fit": ("experiments.lightning_cli", "main", "train a model from a LightningCLI YAML config"),

@@ -296,3 +296,21 @@ def test_the_training_seed_seeds_the_lightning_cli(tmp_path, corpus_dir, tokeniz
     build_cli(training_args({**mle, "corpus": str(corpus_dir), "tokenizer": str(tokenizer_dir),
                              "init_checkpoint": None}), run=False)
     assert torch.initial_seed() == 7
+
+
+def test_the_reader_stop_accuracy_reaches_the_reader_alone(tmp_path):
+    """The default's reader trains at most 8 epochs and stops at 0.99 validation entity
+    accuracy; a preset without the setting (smoke) passes no key, and a wrong value is refused."""
+    def reader_args(name, *sets):
+        cfg = load_config(name, sets=list(sets))
+        stages = {s.name: s.settings for s in build_stages(tmp_path, cfg, "disabled")}
+        return stages, training_args(stages["reader"])
+
+    stages, args = reader_args("default")
+    assert args[args.index("--model.init_args.stop_accuracy") + 1] == "0.99"
+    assert args[args.index("--trainer.max_epochs") + 1] == "8"
+    assert all("--model.init_args.stop_accuracy" not in training_args(s)
+               for n, s in stages.items() if n != "reader" and "config" in s)
+    assert "--model.init_args.stop_accuracy" not in reader_args("smoke")[1]
+    with pytest.raises(ConfigError, match="reader_stop_accuracy"):
+        load_config("smoke", sets=["training.reader_stop_accuracy=1.5"])

@@ -1,0 +1,130 @@
+"""``quals-bench seeds RUN [RUN ...]``: a figure's spread over training seeds.
+
+Each RUN is a ``reproduce`` output of one world, made with another ``--set training.seed=S
+--set candidates.seed=S``. For each headline figure (the reading probe, the metrics' AUROCs,
+the MLE's error profile, the QUALS-ConSeq result) the table gives every run's value, the mean,
+the range and, where the figure has a target, how many runs meet it. The paired bootstrap
+inside one run covers the test documents, not the training run; this table covers the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+from lightning_modules.jsonl import write_json  # standard library only: no torch
+
+FIGURES = (
+    # (label, path in results.json, target or None, True where higher is better)
+    ("QA probe exact match", "reading_probe.qa.exact_match", 0.90, True),
+    ("QA probe, same-type distractor", "reading_probe.qa.exact_match_distractor", 0.85, True),
+    ("QUALS corruption AUROC", "metric_auroc.quals", 0.85, True),
+    ("QUALS, entity swaps", "metric_auroc_by_corruption.quals.entity_swap", 0.75, True),
+    ("QUALS, role swaps", "metric_auroc_by_corruption.quals.role_swap", 0.75, True),
+    ("QUALS on system outputs", "metric_auroc_system_outputs.quals", 0.75, True),
+    ("QAGS corruption AUROC", "metric_auroc.qags", 0.70, True),
+    ("FactCC corruption AUROC", "metric_auroc.factcc", 0.70, True),
+    ("MLE intrinsic", "systems.mle.intrinsic", 0.35, False),
+    ("MLE hallucinated", "systems.mle.hallucination_rate", None, False),
+    ("QUALS-ConSeq hallucinated", "systems.quals_conseq.hallucination_rate", None, False),
+    ("QUALS-ConSeq hallucinated, minus MLE", "delta:hallucination_rate", None, False),
+    ("  significant (1: paired bootstrap p < 0.05)",
+     "significance_vs_mle.quals_conseq.hallucinated.significant", None, True),
+    ("QUALS-ConSeq QAGS, minus MLE", "delta:qags", None, True),
+    ("  significant (1: paired bootstrap p < 0.05)",
+     "significance_vs_mle.quals_conseq.qags.significant", None, True),
+)
+"""The headline figures (the targets of issue 12, "Models that read")."""
+
+
+def lookup(results: dict, path: str):
+    """The number at a dotted ``path`` of a run's results (a flag: 1 or 0; ``delta:KEY``:
+    QUALS-ConSeq's ``systems`` value minus the MLE's); None where the run has none."""
+    if path.startswith("delta:"):
+        key, systems = path[len("delta:"):], results.get("systems", {})
+        a, b = (systems.get(name, {}).get(key) for name in ("quals_conseq", "mle"))
+        return None if a is None or b is None else a - b
+    value = results
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def spread(values: list) -> dict:
+    """Mean, min and max of the values that are not None (all None where none is set)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return {"mean": None, "min": None, "max": None}
+    return {"mean": statistics.fmean(present), "min": min(present), "max": max(present)}
+
+
+def meets(value, target: float, higher: bool) -> bool:
+    """Whether ``value`` reaches ``target`` (at least it, or at most it where lower is better)."""
+    return value >= target if higher else value <= target
+
+
+def seed_table(runs: dict[str, dict]) -> list[dict]:
+    """One row per figure: its values by run, their spread, and the runs meeting its target."""
+    rows = []
+    for label, path, target, higher in FIGURES:
+        values = [lookup(results, path) for results in runs.values()]
+        row = {"figure": label, "path": path, "target": target,
+               "higher_is_better": higher, "values": dict(zip(runs, values)), **spread(values)}
+        present = [v for v in values if v is not None]
+        row["meeting_target"] = (None if target is None
+                                 else sum(meets(v, target, higher) for v in present))
+        row["runs_with_value"] = len(present)
+        rows.append(row)
+    return rows
+
+
+def _cell(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def markdown(rows: list[dict], names: list[str]) -> list[str]:
+    """The table as Markdown lines."""
+    head = ["figure", *names, "mean", "range", "target", "runs meeting it"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        target = ("" if r["target"] is None
+                  else f"{'>=' if r['higher_is_better'] else '<='} {r['target']:.2f}")
+        met = "" if r["meeting_target"] is None else f"{r['meeting_target']}/{r['runs_with_value']}"
+        cells = [r["figure"], *(_cell(r["values"][n]) for n in names), _cell(r["mean"]),
+                 f"{_cell(r['min'])} to {_cell(r['max'])}", target, met]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def load_runs(paths: list[Path]) -> dict[str, dict]:
+    """Folder name -> ``results.json`` of each run (an error names a folder without one, or two
+    runs of different worlds)."""
+    runs = {}
+    for path in paths:
+        results = path / "results.json"
+        if not results.exists():
+            raise FileNotFoundError(f"{results}: no results (is {path} a finished reproduce run?)")
+        runs[path.name if path.name not in runs else str(path)] = json.loads(results.read_text())
+    worlds = {r.get("world") for r in runs.values()}
+    if len(worlds) > 1:
+        raise ValueError(f"runs of different worlds ({sorted(map(str, worlds))}): give one world's")
+    return runs
+
+
+def main(argv: list[str]) -> int:
+    """Print the table; write it as strict JSON with ``--json``."""
+    p = argparse.ArgumentParser(prog="quals-bench seeds", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", type=Path, help="reproduce outputs of one world")
+    p.add_argument("--json", type=Path, help="also write the rows here")
+    a = p.parse_args(argv)
+    runs = load_runs(a.runs)
+    rows = seed_table(runs)
+    print("\n".join(markdown(rows, list(runs))))
+    if a.json:
+        write_json(a.json, {"runs": [str(r) for r in a.runs], "rows": rows})
+    return 0
