@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from lightning_modules.jsonl import write_json  # standard library only: no torc
 
 FIGURES = (
     # (label, path in results.json, target or None, True where higher is better)
+    ("reader: epochs trained", "reader.epochs", None, False),
+    ("reader: validation entity accuracy", "reader.val_entity_accuracy", None, True),
     ("QA probe exact match", "reading_probe.qa.exact_match", 0.90, True),
     ("QA probe, same-type distractor", "reading_probe.qa.exact_match_distractor", 0.85, True),
     ("QUALS corruption AUROC", "metric_auroc.quals", 0.85, True),
@@ -83,7 +86,9 @@ def seed_table(runs: dict[str, dict]) -> list[dict]:
 
 
 def _cell(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.3f}"
 
 
 def markdown(rows: list[dict], names: list[str]) -> list[str]:
@@ -100,15 +105,31 @@ def markdown(rows: list[dict], names: list[str]) -> list[str]:
     return lines
 
 
+def reader_figures(run: Path) -> dict:
+    """The shared reader's epochs (from its last epoch's checkpoint name, ``epoch=N-...``) and
+    final validation entity accuracy (from its stage marker); empty where the run has none."""
+    figures = {}
+    epochs = [int(m.group(1)) + 1 for c in (run / "runs" / "reader" / "checkpoints").glob("*.ckpt")
+              if (m := re.match(r"epoch=(\d+)-", c.name))]
+    if epochs:
+        figures["epochs"] = max(epochs)
+    marker = run / ".stages" / "reader.json"
+    if marker.exists():
+        metrics = json.loads(marker.read_text()).get("result", {}).get("metrics", {})
+        figures["val_entity_accuracy"] = metrics.get("val/entity_accuracy")
+    return figures
+
+
 def load_runs(paths: list[Path]) -> dict[str, dict]:
-    """Folder name -> ``results.json`` of each run (an error names a folder without one, or two
-    runs of different worlds)."""
+    """Folder name -> ``results.json`` of each run, with ``reader`` (:func:`reader_figures`)
+    added; an error names a folder without results, or two runs of different worlds."""
     runs = {}
     for path in paths:
         results = path / "results.json"
         if not results.exists():
             raise FileNotFoundError(f"{results}: no results (is {path} a finished reproduce run?)")
-        runs[path.name if path.name not in runs else str(path)] = json.loads(results.read_text())
+        name = path.name if path.name not in runs else str(path)
+        runs[name] = {**json.loads(results.read_text()), "reader": reader_figures(path)}
     worlds = {r.get("world") for r in runs.values()}
     if len(worlds) > 1:
         raise ValueError(f"runs of different worlds ({sorted(map(str, worlds))}): give one world's")

@@ -67,3 +67,17 @@ def test_json_output_is_strict(tmp_path, capsys):
     text = out.read_text()
     assert "NaN" not in text and json.loads(text)["rows"][0]["values"] == {"a": 0.9}
     assert "| QA probe exact match | 0.900 |" in capsys.readouterr().out
+
+
+def test_reader_epochs_and_accuracy_come_from_the_run_folder(tmp_path):
+    run = _write(tmp_path, "s0", _results(0.9, 0.1, 0.8, 0.8, True))
+    checkpoints = run / "runs" / "reader" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    for name in ("epoch=4-step=1690.ckpt", "epoch=2-step=1014.ckpt", "last.ckpt"):
+        (checkpoints / name).write_bytes(b"")
+    (run / ".stages").mkdir()
+    (run / ".stages" / "reader.json").write_text(
+        json.dumps({"result": {"metrics": {"val/entity_accuracy": 0.991}}}))
+    rows = seed_table(load_runs([run]))
+    assert _row(rows, "reader.epochs")["values"] == {"s0": 5.0}
+    assert _row(rows, "reader.val_entity_accuracy")["values"] == {"s0": 0.991}
