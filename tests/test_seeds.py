@@ -65,7 +65,9 @@ def test_json_output_is_strict(tmp_path, capsys):
     out = tmp_path / "seeds.json"
     assert main([str(a), "--json", str(out)]) == 0
     text = out.read_text()
-    assert "NaN" not in text and json.loads(text)["rows"][0]["values"] == {"a": 0.9}
+    rows = json.loads(text)["rows"]
+    assert "NaN" not in text and _row(rows, "reading_probe.qa.exact_match")["values"] == {"a": 0.9}
+    assert _row(rows, "reader.epochs")["values"] == {"a": None}
     assert "| QA probe exact match | 0.900 |" in capsys.readouterr().out
 
 
