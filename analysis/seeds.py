@@ -32,22 +32,28 @@ FIGURES = (
     ("MLE intrinsic", "systems.mle.intrinsic", 0.35, False),
     ("MLE hallucinated", "systems.mle.hallucination_rate", None, False),
     ("QUALS-ConSeq hallucinated", "systems.quals_conseq.hallucination_rate", None, False),
-    ("QUALS-ConSeq hallucinated, minus MLE", "delta:hallucination_rate", None, False),
+    ("QUALS-ConSeq hallucinated, minus MLE", "delta:quals_conseq:hallucination_rate", None, False),
     ("  significant (1: paired bootstrap p < 0.05)",
      "significance_vs_mle.quals_conseq.hallucinated.significant", None, True),
-    ("QUALS-ConSeq QAGS, minus MLE", "delta:qags", None, True),
+    ("QUALS-ConSeq unsupported facts, minus MLE", "delta:quals_conseq:hallucinated_fact_rate",
+     None, False),
+    ("QUALS-ConSeq QAGS, minus MLE", "delta:quals_conseq:qags", None, True),
     ("  significant (1: paired bootstrap p < 0.05)",
      "significance_vs_mle.quals_conseq.qags.significant", None, True),
+    ("ROUGE-ConSeq hallucinated, minus MLE", "delta:rouge_conseq:hallucination_rate", None, False),
+    ("ROUGE-ConSeq QAGS, minus MLE", "delta:rouge_conseq:qags", None, True),
 )
 """The headline figures (the targets of issue 12, "Models that read")."""
 
 
 def lookup(results: dict, path: str):
-    """The number at a dotted ``path`` of a run's results (a flag: 1 or 0; ``delta:KEY``:
-    QUALS-ConSeq's ``systems`` value minus the MLE's); None where the run has none."""
+    """The number at a dotted ``path`` of a run's results (a flag: 1 or 0;
+    ``delta:SYSTEM:KEY``: the system's ``systems`` value minus the MLE's); None where the run
+    has none."""
     if path.startswith("delta:"):
-        key, systems = path[len("delta:"):], results.get("systems", {})
-        a, b = (systems.get(name, {}).get(key) for name in ("quals_conseq", "mle"))
+        _, system, key = path.split(":")
+        systems = results.get("systems", {})
+        a, b = (systems.get(name, {}).get(key) for name in (system, "mle"))
         return None if a is None or b is None else a - b
     value = results
     for part in path.split("."):

@@ -35,7 +35,7 @@ def test_spread_targets_deltas_and_flags_by_hand(tmp_path):
     assert qa["meeting_target"] == 1  # >= 0.90
     intrinsic = _row(rows, "systems.mle.intrinsic")
     assert intrinsic["meeting_target"] == 1  # <= 0.35: 0.10 meets it, 0.40 does not
-    delta = _row(rows, "delta:qags")
+    delta = _row(rows, "delta:quals_conseq:qags")
     assert delta["values"]["s0"] == pytest.approx(0.05)
     assert delta["values"]["s1"] == pytest.approx(-0.01)
     flag = _row(rows, "significance_vs_mle.quals_conseq.qags.significant")
@@ -48,7 +48,7 @@ def test_spread_targets_deltas_and_flags_by_hand(tmp_path):
 def test_lookup_gives_none_for_what_a_run_lacks():
     assert lookup({"a": {"b": "text"}}, "a.b") is None
     assert lookup({"a": 1}, "a.b") is None
-    assert lookup({"systems": {"mle": {"qags": 0.5}}}, "delta:qags") is None
+    assert lookup({"systems": {"mle": {"qags": 0.5}}}, "delta:quals_conseq:qags") is None
 
 
 def test_runs_of_two_worlds_or_without_results_are_refused(tmp_path):
