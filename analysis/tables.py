@@ -4,6 +4,7 @@ comparison of the table). Markdown and LaTeX."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,10 +43,16 @@ def mean_ci(values, rng: np.random.Generator, confidence: float = 0.95) -> tuple
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
+def cell_rng(seed: int, *names) -> np.random.Generator:
+    """A generator of its own for one table cell: seeded by ``seed`` and the cell's names."""
+    return np.random.default_rng([seed, *(zlib.crc32(str(n).encode()) for n in names)])
+
+
 def results_table(systems: dict[str, list[dict]], metrics, baseline: str, seed: int = 0,
                   alpha: float = 0.05) -> dict[str, dict[str, Cell]]:
-    """Return system -> metric -> :class:`Cell` over examples every system scored."""
-    rng = np.random.default_rng(seed)
+    """Return system -> metric -> :class:`Cell` over examples every system scored. Each cell
+    draws from its own generator (:func:`cell_rng`), so adding or changing a system moves no
+    other system's interval."""
     table = {name: {} for name in systems}
     tests = []
     for metric in metrics:
@@ -54,10 +61,10 @@ def results_table(systems: dict[str, list[dict]], metrics, baseline: str, seed: 
             if not vals:
                 table[name][metric] = Cell(float("nan"), float("nan"), float("nan"), 0)
                 continue
-            low, high = mean_ci(vals, rng)
+            low, high = mean_ci(vals, cell_rng(seed, name, metric))
             table[name][metric] = Cell(float(np.mean(vals)), low, high, len(vals))
             if name != baseline and len(vals) >= 2:
-                test = paired_bootstrap(values[baseline], vals, rng)
+                test = paired_bootstrap(values[baseline], vals, cell_rng(seed, name, metric, 1))
                 tests.append((name, metric, test.p_value))
     if tests:
         adjusted = holm([p for _, _, p in tests])

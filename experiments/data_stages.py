@@ -1,6 +1,7 @@
-"""``reproduce --data DIR``: the pipeline on your own data and models (``PipelineConfig.data``).
+"""The stages that make a run's corpus: the synthetic world's (``corpus``, ``tokenizer``), or
+with ``reproduce --data DIR`` your own data and models (``PipelineConfig.data``).
 
-The corpus and tokenizer stages become one ``data`` stage, which reads your splits
+On your data, the corpus and tokenizer stages become one ``data`` stage, which reads your splits
 (``lightning_modules/data/splits.py``: JSONL/CSV files, a ``save_to_disk`` folder or a hub
 name) and writes them to ``<out>/corpus/{split}.jsonl`` in the workbench's row format, so every
 later stage reads one place. With ``data.tiny_hf``, a ``models`` stage builds tiny random
@@ -18,14 +19,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from experiments.config import PipelineConfig
-from experiments.config_tree import plain
-from experiments.stages import Stage
 
-SKIPPED = {"validity": "metric validity on corruptions",
-           "system_validity": "metric validity on system outputs",
-           "reading_probe": "the reading probe", "reference": "the references' noise"}
-"""What a run on your data leaves out (the oracle's stages, the reference noise), by key of
-``results.json``."""
+
+def corpus_stage(s: dict) -> dict:
+    """Generate the synthetic corpus of ``CorpusConfig(**s["corpus_config"])`` into
+    ``<out>/corpus``; return its split sizes and reference noise."""
+    from lightning_modules.world.generator import CorpusConfig, write_corpus
+
+    cfg = CorpusConfig(**s["corpus_config"])
+    write_corpus(cfg, s["corpus"])
+    return {"splits": cfg.split_sizes(), "expected_noise": cfg.expected_noise()}
+
+
+def tokenizer_stage(s: dict) -> dict:
+    """Train the byte-level BPE tokenizer into ``<out>/tokenizer``."""
+    from lightning_modules.data.readers import RowReader
+    from lightning_modules.data.tokenizer import train_tokenizer
+
+    rows = RowReader().read_jsonl(Path(s["corpus"]) / "train.jsonl")
+    tok = train_tokenizer((t for r in rows for t in (r["document"], r["summary"])),
+                          s["vocab_size"])
+    tok.save_pretrained(s["tokenizer"])
+    return {"vocab_size": len(tok)}
 
 
 def data_fingerprint(data: str) -> list:
@@ -98,33 +113,3 @@ def summarizer_start(spec: str) -> tuple[dict, str, str | None]:
     hp = torch.load(spec, map_location="cpu", weights_only=False, mmap=True)["hyper_parameters"]
     overrides = {f"model.init_args.{k}": hp[k] for k in keys if k in hp}
     return overrides, hp["tokenizer"], spec
-
-
-def mle_stage(out: Path, cfg: PipelineConfig, base: dict, model: dict,
-              init: str | None) -> Stage:
-    """The MLE summarizer: fine-tuned from the given one, or saved as it is (0 epochs)."""
-    from experiments import training_stages as ts
-    from experiments.pipeline import mle_settings
-
-    settings = mle_settings(out, cfg, base, init)
-    settings["overrides"] = {**settings["overrides"], **model}
-    return Stage("mle", ts.train_stage if cfg.training.mle_epochs else ts.save_stage, settings)
-
-
-def data_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
-    """The stages of a run on your data (see the module docstring)."""
-    from experiments import pipeline as p
-
-    check_models(cfg)
-    d = cfg.data
-    model, tokenizer, init = summarizer_start(d.roles(out)["summarizer"])
-    base = {"corpus": str(out / "corpus"), "tokenizer": tokenizer, "wandb": wandb}
-    stages = [Stage("data", data_stage, {
-        "data": d.path, "document_field": d.document_field, "summary_field": d.summary_field,
-        "hf_config": d.hf_config, "limit": d.limit, "files": data_fingerprint(d.path),
-        "corpus": base["corpus"]})]
-    if d.tiny_hf is not None:
-        stages.append(Stage("models", tiny_models_stage, {
-            "tiny_hf": plain(d.tiny_hf), "corpus": base["corpus"], "out": str(out / "models")}))
-    return [*stages, mle_stage(out, cfg, base, model, init),
-            *p.conseq_stages(out, cfg, base, model), *p.test_stages(out, cfg, base)]

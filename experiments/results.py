@@ -32,7 +32,7 @@ def reference_noise(corpus: Path) -> dict:
 def system_results(results: dict) -> dict:
     """Each system's test means (the :data:`RESULT_KEYS` its evaluation has: the oracle's only
     where the data has fact tables) and, for the ConSeq systems, whether they were trained."""
-    from experiments.pipeline import SYSTEMS
+    from experiments.stage_settings import SYSTEMS
 
     test = {name: results[f"test_{name}"] for name in SYSTEMS}
     systems = {name: {k: means[k] for k in RESULT_KEYS if k in means}
@@ -64,7 +64,7 @@ def oracle_results(out: Path, results: dict) -> dict:
 
 def skipped_note(data: dict) -> str:
     """What a run on your data (``data``: the data stage's report) leaves out, and why."""
-    from experiments.data_stages import SKIPPED
+    from experiments.stage_settings import SKIPPED
 
     facts = "" if data["has_facts"] else (
         "; the data has no fact tables, so the oracle's columns of the test evaluation "
@@ -108,7 +108,7 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     summary = {"preset": preset, "world": world, "systems": systems,
                "selection": results["selection"]}
     if "data" in results:
-        from experiments.data_stages import SKIPPED
+        from experiments.stage_settings import SKIPPED
 
         summary.update(data=results["data"], skipped=list(SKIPPED))
     else:

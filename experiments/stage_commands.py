@@ -3,9 +3,9 @@ candidate and selection stages (``conseq_stages``) for a user's own data and mod
 
     quals-bench candidates --model MLE.ckpt --data DATA --out conseq/candidates.jsonl
     quals-bench score --metric quals --model QAGEN --input conseq/candidates.to_score.jsonl \\
-        --output conseq/scores/quals.jsonl
+        --out conseq/scores/quals.jsonl
     quals-bench score --metric rouge --input conseq/candidates.to_score.jsonl \\
-        --output conseq/scores/rouge.jsonl
+        --out conseq/scores/rouge.jsonl
     quals-bench select --candidates conseq/candidates.jsonl --scores conseq/scores --out conseq
 
 ``candidates`` reads the documents of a split file (``--input``) or of ``--split`` (default
@@ -24,15 +24,23 @@ import json
 import os
 from pathlib import Path
 
-SAMPLING = ("num_candidates", "top_k", "max_length", "min_length", "seed", "batch_size")
-"""The ``CandidateConfig`` fields ``candidates`` takes as options (``--num-candidates`` ...)."""
+SAMPLING = {"num_candidates": "summaries sampled per document",
+            "top_k": "top-k sampling's k",
+            "max_length": "longest candidate, in tokens",
+            "min_length": "shortest candidate, in tokens",
+            "seed": "sampling seed, added to a hash of each chunk's first document and the settings",
+            "batch_size": "documents per batch"}
+"""The ``CandidateConfig`` fields ``candidates`` takes as options (``--num-candidates`` ...),
+with their help."""
 
 
-def _candidate_parser():
+def build_candidates_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench candidates`` parser (nothing is loaded)."""
     from experiments.candidates import CandidateConfig
+    from experiments.cli import HelpFormatter
 
     p = argparse.ArgumentParser(prog="quals-bench candidates", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                                formatter_class=HelpFormatter)
     p.add_argument("--model", required=True,
                    help="summarizer: a workbench .ckpt, a Hugging Face folder or hub name")
     source = p.add_mutually_exclusive_group(required=True)
@@ -40,14 +48,14 @@ def _candidate_parser():
                         help="a split file: JSON Lines, or CSV with a header line")
     source.add_argument("--data", help="or a split (--split) of a folder of JSONL/CSV splits, a "
                                        "save_to_disk folder or a Hugging Face dataset name")
-    p.add_argument("--split", default="train", help="the split of --data (default: train)")
+    p.add_argument("--split", default="train", help="the split of --data")
     p.add_argument("--out", required=True, type=Path, help="candidates JSONL to write")
     p.add_argument("--document-field", help="default: document (a known hub dataset's own)")
     p.add_argument("--summary-field", help="the reference's field; default: summary")
     p.add_argument("--limit", type=int, help="only the first LIMIT documents")
-    for name in SAMPLING:
+    for name, text in SAMPLING.items():
         p.add_argument(f"--{name.replace('_', '-')}", type=int,
-                       default=getattr(CandidateConfig, name))
+                       default=getattr(CandidateConfig, name), help=text)
     p.add_argument("--devices", default="auto", help="devices per node (Lightning)")
     return p
 
@@ -93,7 +101,7 @@ def candidates(argv: list[str]) -> int:
     docstring); print the counts (``computed``, ``from_cache``) and the paths written."""
     from experiments.candidates import CandidateConfig
 
-    p = _candidate_parser()
+    p = build_candidates_parser()
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from lightning_modules.models.loading import fingerprint, model_problem
@@ -124,23 +132,35 @@ def _generate(a, rows: list[dict], cfg, model_id: str) -> dict:
     return counts
 
 
-def select(argv: list[str]) -> int:
-    """``quals-bench select``: S+/S- pairs of each ranker from scored candidates (see the
-    module docstring); print each ranker's set sizes and pairs file."""
-    from experiments.conseq_stages import selection_stage
-    from experiments.pipeline import selection_settings
-    from lightning_modules.data.readers import DataError
+def build_select_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench select`` parser (nothing is loaded)."""
+    from experiments.cli import HelpFormatter
     from lightning_modules.selection import SelectionConfig
 
     p = argparse.ArgumentParser(prog="quals-bench select", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                                formatter_class=HelpFormatter)
     p.add_argument("--candidates", required=True, type=Path, help="from quals-bench candidates")
     p.add_argument("--scores", required=True, type=Path,
                    help="folder of RANKER.jsonl: the scoring input scored by quals-bench score")
     p.add_argument("--out", required=True, type=Path, help="writes RANKER/pairs.jsonl here")
-    p.add_argument("--ranker", nargs="+", choices=("quals", "rouge"), default=["quals", "rouge"])
-    p.add_argument("--quantile", type=float, default=SelectionConfig.quantile)
-    p.add_argument("--mode", choices=("intersection", "union"), default=SelectionConfig.mode)
+    p.add_argument("--ranker", nargs="+", choices=("quals", "rouge"), default=["quals", "rouge"],
+                   help="rankers to select with (rouge: the mean of ROUGE-1/2/L)")
+    p.add_argument("--quantile", type=float, default=SelectionConfig.quantile,
+                   help="share of documents in S+ and in S- (the paper's 0.3)")
+    p.add_argument("--mode", choices=("intersection", "union"), default=SelectionConfig.mode,
+                   help="keep documents in both sets (the paper's) or in either")
+    return p
+
+
+def select(argv: list[str]) -> int:
+    """``quals-bench select``: S+/S- pairs of each ranker from scored candidates (see the
+    module docstring); print each ranker's set sizes and pairs file."""
+    from experiments.conseq_stages import selection_stage
+    from experiments.stage_settings import selection_settings
+    from lightning_modules.data.readers import DataError
+    from lightning_modules.selection import SelectionConfig
+
+    p = build_select_parser()
     a = p.parse_args(argv)
     try:
         selection = SelectionConfig(quantile=a.quantile, mode=a.mode)

@@ -58,8 +58,8 @@ def point_stages(base: Path, out: Path, p: PipelineConfig, name: str, wandb: str
     from experiments import conseq_stages as cs
     from experiments import evaluate as ev
     from experiments import training_stages as ts
-    from experiments.pipeline import (checkpoint, conseq_settings, evaluation_settings,
-                                      selection_settings)
+    from experiments.stage_settings import (checkpoint, conseq_settings, evaluation_settings,
+                                            selection_settings)
 
     common = {"corpus": str(base / "corpus"), "tokenizer": str(base / "tokenizer"),
               "wandb": wandb, "group": f"sweep-{name}"}
@@ -123,15 +123,24 @@ def point_metrics(out: Path, result: dict, metrics, base: Path | None = None) ->
     return found
 
 
-def main(argv: list[str]) -> int:
-    """Run every grid point; write sweep.json."""
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench sweep`` parser (nothing is run)."""
+    from experiments.cli import HelpFormatter
+
     p = argparse.ArgumentParser(prog="quals-bench sweep", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("config", type=Path)
+                                formatter_class=HelpFormatter)
+    p.add_argument("config", type=Path, help="the sweep's YAML (experiments/ablations/NAME.yaml)")
     p.add_argument("--base", help="override the YAML's base (a finished reproduce output)")
     p.add_argument("--out", help="override the YAML's output folder")
     presets.add_arguments(p, preset=None, world=None)  # default: the YAML's, else default, xsum
-    p.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline")
+    p.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline",
+                   help="W&B mode of each point's run")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """Run every grid point; write sweep.json."""
+    p = build_parser()
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     spec = yaml.safe_load(a.config.read_text())

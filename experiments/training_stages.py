@@ -1,11 +1,14 @@
-"""Pipeline stages that train a model through the LightningCLI (resuming from ``last.ckpt``)."""
+"""Pipeline stages that train a model through the LightningCLI, each in a run folder of its
+own settings (a killed stage resumes from its ``last.ckpt``; changed settings train afresh)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from experiments import CONFIG_DIR
 from experiments.config import ConSeqConfig, SummarizerLengths
+from lightning_modules.jsonl import write_json
 
 
 STAGE_KEYS = {"init_checkpoint": "model.init_args.init_checkpoint",
@@ -66,24 +69,60 @@ def conseq_overrides(conseq: ConSeqConfig) -> dict:
             "model.init_args.negative_loss": conseq.negative_loss}
 
 
-def fit(args: list[str], run_dir: str) -> dict:
-    """Train with the CLI arguments, resuming from ``last.ckpt``; return the last checkpoint."""
+STAGE_RECORD = "stage.json"
+"""The file in a training stage's run folder that records the hash of the settings it ran."""
+
+
+def claim_run_dir(run_dir: str, stage_hash: str | None) -> str | None:
+    """Make ``run_dir`` the folder of the stage whose hash is ``stage_hash``; return the
+    checkpoint to resume from, or ``None`` to train afresh.
+
+    A folder that the same settings wrote (a stage killed half-way) resumes from its
+    ``last.ckpt``. A folder that other settings wrote, or that records none, is moved aside to
+    ``<run_dir>.<its hash>`` (never mixed with the new checkpoints), and training starts afresh.
+    ``stage_hash=None`` (a stage run outside the graph) always starts afresh.
+    """
+    folder, record = Path(run_dir), Path(run_dir) / STAGE_RECORD
+    if folder.exists():
+        saved = json.loads(record.read_text())["hash"] if record.exists() else "unrecorded"
+        last = folder / "checkpoints" / "last.ckpt"
+        if stage_hash is not None and saved == stage_hash:
+            return str(last) if last.exists() else None
+        aside = unused_path(folder.with_name(f"{folder.name}.{saved}"))
+        folder.rename(aside)
+        print(f"{run_dir}: written by other settings; moved to {aside}")
+    folder.mkdir(parents=True)
+    write_json(record, {"hash": stage_hash})
+    return None
+
+
+def unused_path(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``... the first that does not exist."""
+    n, candidate = 1, path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
+
+
+def fit(args: list[str], run_dir: str, stage_hash: str | None = None) -> dict:
+    """Train with the CLI arguments in ``run_dir``, resuming only a checkpoint that the same
+    stage settings wrote (:func:`claim_run_dir`); return the last checkpoint."""
     from experiments.lightning_cli import build_cli
 
+    resume = claim_run_dir(run_dir, stage_hash)
     cli = build_cli(args, run=False)
-    last = Path(run_dir) / "checkpoints" / "last.ckpt"
-    cli.trainer.fit(cli.model, datamodule=cli.datamodule,
-                    ckpt_path=str(last) if last.exists() else None)
+    cli.trainer.fit(cli.model, datamodule=cli.datamodule, ckpt_path=resume)
     metrics = {k: float(v) for k, v in cli.trainer.callback_metrics.items() if v.numel() == 1}
     import wandb
 
     wandb.finish()
-    return {"checkpoint": str(last), "metrics": metrics}
+    return {"checkpoint": str(Path(run_dir) / "checkpoints" / "last.ckpt"), "metrics": metrics}
 
 
 def train_stage(s: dict) -> dict:
     """Train the model of ``s["config"]`` with the stage's arguments (``training_args``)."""
-    return fit(training_args(s), s["run_dir"])
+    return fit(training_args(s), s["run_dir"], s.get("stage_hash"))
 
 
 def save_stage(s: dict) -> dict:
@@ -92,6 +131,7 @@ def save_stage(s: dict) -> dict:
     from experiments.lightning_cli import build_cli
     from lightning_modules.models.base import load_model_weights
 
+    claim_run_dir(s["run_dir"], s.get("stage_hash"))
     cli = build_cli(training_args(s), run=False)
     if s.get("init_checkpoint"):
         load_model_weights(cli.model.model, s["init_checkpoint"])
@@ -111,6 +151,7 @@ def conseq_stage(s: dict) -> dict:
     import shutil
 
     if not Path(s["pairs"]).read_text().strip():
+        claim_run_dir(s["run_dir"], s.get("stage_hash"))
         last = Path(s["run_dir"]) / "checkpoints" / "last.ckpt"
         last.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(s["init_checkpoint"], last)

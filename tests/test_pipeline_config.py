@@ -10,23 +10,24 @@ import yaml
 
 from experiments import CONFIG_DIR
 from experiments.config_tree import ConfigError
-from experiments.pipeline import build_stages
+from experiments.stage_graph import build_stages
+from experiments.stages import Ref, map_values, portable
 from lightning_modules.world.generator import CorpusConfig
 from experiments.presets import PRESET_DIR, available, load_config, write_config
 from experiments.training_stages import training_args
 
-# The dicts of experiments/pipeline.py before the YAML presets (commit ba6257a), verbatim but for
-# the deliberate changes since (each noted).
+# The dicts experiments/pipeline.py held before the YAML presets, verbatim but for the
+# deliberate changes since (each noted).
 OLD_PAPER_CANDIDATES = dict(num_candidates=6, top_k=50, max_length=60, min_length=10)
 OLD_PRESETS = {
     "default": dict(num_docs=12000, seed=0, vocab_size=4096,
-                    reader_epochs=8,  # 4 before session 13, now a cap (reader_stop_accuracy 0.99)
+                    reader_epochs=8,  # 4 fixed at first, now a cap (reader_stop_accuracy 0.99)
                     reader_batches=None,
                     mle_epochs=2, mle_batches=None,
-                    qagen_batches=1200,  # 600 before session 11 (QUALS validation 0.772 -> 0.825)
+                    qagen_batches=1200,  # 600 at first (QUALS validation 0.772 -> 0.825)
                     qg_batches=300,
-                    qa_batches=800,  # 400 before session 12 (validation probe EM 0.902 -> 0.962)
-                    factcc_batches=300,  # 500 in session 10 (FactCC with the claim LM loss)
+                    qa_batches=800,  # 400 at first (validation probe EM 0.902 -> 0.962)
+                    factcc_batches=300,  # 500 before role exchanges (FactCC with the claim LM loss)
                     conseq_docs=400, candidate_batch=16, quantile=0.3, mode="union",
                     conseq_learning_rate=1e-4, conseq_epochs=2, conseq_negative_weight=1.0,
                     eval_examples=200,
@@ -83,7 +84,7 @@ def test_every_preset_loads_and_builds_json_stage_settings(name, tmp_path):
     stages = build_stages(tmp_path, load_config(name, data=data), "disabled")
     assert (len(stages), stages[0].name) == ((11, "data") if data else (19, "corpus"))
     for stage in stages:
-        json.dumps(stage.settings, allow_nan=False)  # no default=str: the hash sees real values
+        json.dumps(portable(stage.settings, tmp_path), allow_nan=False)  # the hash sees real values
 
 
 @pytest.mark.parametrize("name", ["paper_xsum", "paper_cnndm"])
@@ -205,7 +206,7 @@ def test_the_resolved_config_reloads_equal(tmp_path):
 
 
 def test_training_args_are_built_from_the_typed_config(tmp_path):
-    stages = {s.name: s.settings for s in build_stages(
+    stages = {s.name: resolved(s.settings, tmp_path) for s in build_stages(
         tmp_path, load_config("smoke", sets=["summarizer.max_length=30"]), "disabled")}
 
     def value(args, key):
@@ -225,12 +226,19 @@ def test_training_args_are_built_from_the_typed_config(tmp_path):
         "runs/reader/checkpoints/last.ckpt")
 
 
-def test_factcc_starts_from_the_qa_model_without_a_reader(tmp_path):
-    from experiments.pipeline import evaluator_start
+def resolved(settings: dict, out) -> dict:
+    """``settings`` with each Ref read as the run ``out``'s checkpoint of that stage."""
+    from experiments.stage_settings import checkpoint
 
-    assert evaluator_start(tmp_path, "factcc", None).endswith("runs/qa/checkpoints/last.ckpt")
-    assert evaluator_start(tmp_path, "factcc", "R.ckpt") == "R.ckpt"
-    assert evaluator_start(tmp_path, "qg", "R.ckpt").endswith("runs/qagen/checkpoints/last.ckpt")
+    return map_values(settings, lambda v: checkpoint(out, v.stage) if isinstance(v, Ref) else v)
+
+
+def test_factcc_starts_from_the_qa_model_without_a_reader():
+    from experiments.stage_settings import evaluator_start
+
+    assert evaluator_start("factcc", None) == Ref("qa")
+    assert evaluator_start("factcc", Ref("reader")) == Ref("reader")
+    assert evaluator_start("qg", Ref("reader")) == Ref("qagen")
 
 
 def test_the_callback_takes_settings_as_a_mapping_a_config_or_a_file(tmp_path):
@@ -272,7 +280,7 @@ TRAINED = ("reader", "qagen", "qg", "qa", "factcc", "mle", "rouge_conseq", "qual
 def test_a_training_seed_reaches_every_training_stage_and_none_keeps_the_hashes(tmp_path):
     def stage_settings(*sets):
         cfg = load_config("smoke", sets=list(sets))
-        return {s.name: s.settings for s in build_stages(tmp_path, cfg, "disabled")}
+        return {s.name: resolved(s.settings, tmp_path) for s in build_stages(tmp_path, cfg, "disabled")}
 
     unseeded, seeded = stage_settings(), stage_settings("training.seed=3")
     assert set(TRAINED) <= set(seeded)
@@ -303,7 +311,8 @@ def test_the_reader_stop_accuracy_reaches_the_reader_alone(tmp_path):
     accuracy; a preset without the setting (smoke) passes no key, and a wrong value is refused."""
     def reader_args(name, *sets):
         cfg = load_config(name, sets=list(sets))
-        stages = {s.name: s.settings for s in build_stages(tmp_path, cfg, "disabled")}
+        stages = {s.name: resolved(s.settings, tmp_path)
+                  for s in build_stages(tmp_path, cfg, "disabled")}
         return stages, training_args(stages["reader"])
 
     stages, args = reader_args("default")

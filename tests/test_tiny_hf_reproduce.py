@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from experiments.pipeline import build_stages, main
+from experiments.pipeline import main
+from experiments.stage_graph import build_stages
 
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals")

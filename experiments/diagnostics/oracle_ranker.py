@@ -60,12 +60,15 @@ def main() -> None:
     from experiments import presets
     from experiments import training_stages as ts
     from experiments.config_tree import plain
-    from experiments.pipeline import checkpoint, conseq_settings, evaluation_settings
+    from experiments.stage_settings import checkpoint, conseq_settings, evaluation_settings
 
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--run", required=True, type=Path)
+    from experiments.cli import HelpFormatter
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    p.add_argument("--run", required=True, type=Path, help="a finished reproduce output")
     presets.add_arguments(p, preset=None)
-    p.add_argument("--wandb", default="offline")
+    p.add_argument("--wandb", default="offline", choices=("offline", "online", "disabled"),
+                   help="W&B mode of the ConSeq and test runs")
     a = p.parse_args()
     if a.preset is None:
         a.preset = str(a.run / "config.yaml") if (a.run / "config.yaml").exists() else "default"
