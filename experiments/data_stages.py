@@ -108,8 +108,8 @@ def summarizer_start(spec: str) -> tuple[dict, str, str | None]:
     keys = ("model", "copy_head", "copy_history")
     if not spec.endswith(".ckpt"):
         return {"model.init_args.model": spec, "model.init_args.copy_head": False}, spec, None
-    import torch
+    from lightning_modules.models.checkpoints import read_checkpoint
 
-    hp = torch.load(spec, map_location="cpu", weights_only=False, mmap=True)["hyper_parameters"]
+    hp = read_checkpoint(spec, mmap=True)["hyper_parameters"]
     overrides = {f"model.init_args.{k}": hp[k] for k in keys if k in hp}
     return overrides, hp["tokenizer"], spec

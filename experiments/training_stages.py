@@ -110,9 +110,13 @@ def fit(args: list[str], run_dir: str, stage_hash: str | None = None) -> dict:
     stage settings wrote (:func:`claim_run_dir`); return the last checkpoint."""
     from experiments.lightning_cli import build_cli
 
+    from lightning_modules.models.checkpoints import safe_loading, trusted
+
     resume = claim_run_dir(run_dir, stage_hash)
     cli = build_cli(args, run=False)
-    cli.trainer.fit(cli.model, datamodule=cli.datamodule, ckpt_path=resume)
+    with safe_loading(resume):
+        cli.trainer.fit(cli.model, datamodule=cli.datamodule, ckpt_path=resume,
+                        weights_only=not trusted())
     metrics = {k: float(v) for k, v in cli.trainer.callback_metrics.items() if v.numel() == 1}
     import wandb
 

@@ -132,3 +132,62 @@ def test_imports_inside_functions_relative_and_from_the_package_count():
     assert ("lightning_modules.metrics.answers", 3) in found
     assert ("lightning_modules.data.qa_data", 4) in found
     assert {part(name) for name, _ in found} == {None, "text", "metrics", "data"}
+
+
+def project_modules() -> dict[str, Path]:
+    """Every module of the three packages (library, experiments, analysis) by dotted name."""
+    root = ROOT.parent
+    return {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
+            for package in ("lightning_modules", "experiments", "analysis")
+            for p in sorted((root / package).rglob("*.py"))}
+
+
+def module_edges(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """``edges[a]``: the project modules that module ``a`` imports, at any depth."""
+    edges = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = {n for n, _ in imported_names(path.read_text(encoding="utf-8"), package)}
+        edges[name] = {n for n in found if n in modules and n != name}
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    sys.setrecursionlimit(10000)
+    for node in edges:
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_cycles_finds_a_circle_and_nothing_else():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_two_modules_import_each_other_even_through_others():
+    assert cycles(module_edges(project_modules())) == []

@@ -28,7 +28,6 @@ import torch
 
 from experiments.benchmarks.common import (add_output_options, apply_threads, test_documents,
                                           write_figures)
-from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer, config_dict
 from lightning_modules.metrics.quals_naive import NaiveQualsScorer
 from lightning_modules.models.config import build_model
@@ -67,15 +66,16 @@ def compare(model, tok, cfg, docs, sums, repeats: int) -> dict:
 
 def models(a):
     """Yield (name, model, tokenizer) for each preset."""
+    from lightning_modules.models.loading import load_with_tokenizer
     from lightning_modules.models.qagen import QAGenModule
 
-    trained = QAGenModule.load_from_checkpoint(a.qagen, map_location="cpu")
+    trained = load_with_tokenizer(QAGenModule, a.qagen)
     for preset in a.presets:
         if preset == "tiny":
             yield "tiny (trained QAGen)", trained.model, trained.tokenizer
         else:
             torch.manual_seed(0)
-            tok = load_tokenizer(trained.hparams.tokenizer)
+            tok = trained.tokenizer
             yield f"{preset} (untrained)", build_model(preset, tok, dropout=0.0).eval(), tok
 
 

@@ -10,7 +10,7 @@ import torch
 
 from lightning_modules.data.tokenizer import load_tokenizer
 from lightning_modules.models.config import build_model
-from lightning_modules.models.loading import checkpoint_state
+from lightning_modules.models.checkpoints import checkpoint_state
 from lightning_modules.models.optim import adamw_with_schedule
 
 

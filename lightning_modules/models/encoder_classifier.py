@@ -15,7 +15,7 @@ from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from lightning_modules.models.config import build_model
-from lightning_modules.models.loading import checkpoint_state
+from lightning_modules.models.checkpoints import checkpoint_state
 
 ENCODER_PREFIX = "model.model.encoder."
 SHARED_KEY = "model.model.shared.weight"

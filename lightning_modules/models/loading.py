@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from lightning_modules.data.splits import local_only
+from lightning_modules.models.checkpoints import load_module, read_checkpoint
 
 
 def model_problem(spec: str) -> str | None:
@@ -70,16 +71,6 @@ def load_summarizer(spec: str, device: str = "cpu"):
     return module.eval()
 
 
-def checkpoint_state(path: str) -> dict:
-    """The ``state_dict`` of a workbench Lightning checkpoint, for starting another model from
-    it (``init_checkpoint``); a missing file is a ``FileNotFoundError`` naming it."""
-    import torch
-
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"init_checkpoint {path}: no such file")
-    return torch.load(path, map_location="cpu", weights_only=False)["state_dict"]
-
-
 def load_seq2seq(path: str, device: str = "cpu"):
     """Return ``(model, tokenizer)`` in eval mode.
 
@@ -111,7 +102,8 @@ def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None = None,
                         map_location="cpu"):
     """Load a workbench Lightning checkpoint with a tokenizer folder that exists.
 
-    Checkpoints save the path of the tokenizer they were trained with, and a run folder that was
+    The file is read safely (:mod:`~lightning_modules.models.checkpoints`): one whose pickle
+    would run code is refused unless the user trusts it. Checkpoints save the path of the tokenizer they were trained with, and a run folder that was
     copied or moved keeps naming the old one. ``tokenizer`` (the pipeline passes the run's own)
     replaces the saved path; where the saved folder still exists, its vocabulary must equal
     ``tokenizer``'s (else ``ValueError`` naming both). Without ``tokenizer`` the saved path is
@@ -119,11 +111,8 @@ def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None = None,
     the checkpoint sits in (``<run>/runs/<name>/checkpoints/<file>.ckpt``), else
     ``FileNotFoundError`` naming both.
     """
-    import torch
-
     # memory-mapped: only the hyperparameters are read here; the weights once, by Lightning
-    saved = torch.load(checkpoint, map_location="cpu", weights_only=False, mmap=True).get(
-        "hyper_parameters", {}).get("tokenizer")
+    saved = read_checkpoint(checkpoint, mmap=True).get("hyper_parameters", {}).get("tokenizer")
     if tokenizer is None:
         gone = saved and local_only(saved) and not Path(saved).expanduser().exists()
         tokenizer = run_tokenizer(checkpoint, saved) if gone else saved
@@ -134,7 +123,7 @@ def load_with_tokenizer(module_class, checkpoint, tokenizer: str | None = None,
             raise ValueError(f"{checkpoint}: trained with the tokenizer {saved}, whose "
                              f"vocabulary differs from {tokenizer}")
     overrides = {"tokenizer": str(tokenizer)} if tokenizer else {}
-    return module_class.load_from_checkpoint(checkpoint, map_location=map_location, **overrides)
+    return load_module(module_class, checkpoint, map_location=map_location, **overrides)
 
 
 def run_tokenizer(checkpoint, saved: str) -> str:
