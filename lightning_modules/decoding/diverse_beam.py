@@ -42,6 +42,8 @@ from dataclasses import dataclass
 import torch
 from transformers.modeling_outputs import ModelOutput
 
+from lightning_modules.decoding.cache import returned_cache, step_kwargs
+
 NEG = -1.0e9
 COMPACT_FRACTION = 1 / 8
 """Drop finished groups' rows from the decoder batch once they are this share of it."""
@@ -234,8 +236,8 @@ class _DecoderBatch:
         rows = (self.groups[:, None] * self.s.w + torch.arange(self.s.w, device=self.groups.device)).view(-1)
         last = self.s.seqs.view(-1, self.s.cfg.max_length)[rows, cur_len - 1:cur_len]
         out = model(attention_mask=self.mask, encoder_outputs=self.rows_encoded,
-                    past_key_values=self.cache, decoder_input_ids=last, use_cache=True)
-        self.cache = out.past_key_values
+                    decoder_input_ids=last, use_cache=True, **step_kwargs(model, self.cache))
+        self.cache = returned_cache(out)
         return out.logits[:, -1]
 
     def reorder(self, src: torch.Tensor, done: torch.Tensor) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from transformers.modeling_outputs import ModelOutput
 
+from lightning_modules.decoding.cache import returned_cache, step_kwargs
 from lightning_modules.decoding.diverse_beam import NEG, DiverseBeamConfig, Hypothesis
 
 
@@ -116,9 +117,10 @@ def reference_diverse_beam_search(model, input_ids, attention_mask, cfg: Diverse
     cache = None
     offsets = (torch.arange(n, device=input_ids.device) * beams)[:, None]
     for cur_len in range(1, cfg.max_length):
-        out = model(attention_mask=mask, encoder_outputs=encoder_outputs, past_key_values=cache,
-                    decoder_input_ids=s.seqs[:, :, cur_len - 1].reshape(-1, 1), use_cache=True)
-        cache = out.past_key_values
+        out = model(attention_mask=mask, encoder_outputs=encoder_outputs,
+                    decoder_input_ids=s.seqs[:, :, cur_len - 1].reshape(-1, 1), use_cache=True,
+                    **step_kwargs(model, cache))
+        cache = returned_cache(out)
         logp = _processed_log_probs(out.logits[:, -1], cur_len, cfg, eos, forced_eos)
         logp = logp.view(n, beams, -1)
         counts = torch.zeros(n, logp.size(-1), device=logp.device)

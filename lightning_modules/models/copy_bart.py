@@ -35,6 +35,13 @@ from transformers import BartForConditionalGeneration
 from transformers.modeling_outputs import BaseModelOutput, Seq2SeqLMOutput
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
+from lightning_modules.decoding.cache import NEW, OLD, returned_cache, step_kwargs
+
+
+def output_cache_name() -> str:
+    """The field of ``Seq2SeqLMOutput`` that holds the key/value cache in this transformers."""
+    return NEW if NEW in Seq2SeqLMOutput.__dataclass_fields__ else OLD
+
 
 @dataclass
 class CopyEncoderOutput(BaseModelOutput):
@@ -116,12 +123,14 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
         return inputs
 
     def forward(self, input_ids=None, attention_mask=None, decoder_input_ids=None,
-                encoder_outputs=None, labels=None, past_key_values=None, use_cache=None,
-                decoder_history=None, **kwargs):
+                encoder_outputs=None, labels=None, cache=None, use_cache=None,
+                decoder_history=None, past_key_values=None, **kwargs):
         """Like BART's forward; ``logits`` are log-probabilities of the copy mixture.
 
         ``decoder_history`` (generation only) holds every decoder input so far; teacher-forced
-        calls take the history from ``decoder_input_ids``."""
+        calls take the history from ``decoder_input_ids``. The key/value cache comes as
+        ``cache`` (or, from callers of older transformers, ``past_key_values``) and goes to BART
+        under the name the installed transformers takes."""
         if encoder_outputs is None:
             encoder_outputs = self.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
         source_ids = getattr(encoder_outputs, "source_ids", None)
@@ -131,9 +140,11 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
             decoder_input_ids = shift_tokens_right(labels, self.config.pad_token_id,
                                                    self.config.decoder_start_token_id)
         kwargs.pop("output_hidden_states", None)
+        cache = cache if cache is not None else past_key_values
         out = super().forward(attention_mask=attention_mask, decoder_input_ids=decoder_input_ids,
-                              encoder_outputs=encoder_outputs, past_key_values=past_key_values,
-                              use_cache=use_cache, output_hidden_states=True, **kwargs)
+                              encoder_outputs=encoder_outputs, use_cache=use_cache,
+                              output_hidden_states=True, **kwargs,
+                              **step_kwargs(BartForConditionalGeneration, cache))
         logits = self.copy_mix(out.decoder_hidden_states[-1], encoder_outputs.last_hidden_state,
                                source_ids, attention_mask, out.logits, decoder_input_ids,
                                decoder_input_ids if decoder_history is None else decoder_history)
@@ -141,5 +152,6 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
         if labels is not None:
             loss = nn.functional.nll_loss(logits.view(-1, logits.size(-1)), labels.view(-1),
                                           ignore_index=-100)
-        return Seq2SeqLMOutput(loss=loss, logits=logits, past_key_values=out.past_key_values,
-                               encoder_last_hidden_state=encoder_outputs.last_hidden_state)
+        return Seq2SeqLMOutput(loss=loss, logits=logits, encoder_last_hidden_state=
+                               encoder_outputs.last_hidden_state,
+                               **{output_cache_name(): returned_cache(out)})
