@@ -74,18 +74,27 @@ def results_table(systems: dict[str, list[dict]], metrics, baseline: str, seed: 
     return table
 
 
-def markdown(table: dict[str, dict[str, Cell]], metrics) -> str:
-    """Markdown: mean [CI] per cell, ``*`` = significantly different from the baseline."""
+def markdown(table: dict[str, dict[str, Cell]], metrics, ranges: dict | None = None) -> str:
+    """Markdown: mean [CI] per cell, ``*`` = significantly different from the baseline;
+    ``ranges`` (system -> metric -> (min, max) over training seeds) adds ``(min–max)``."""
+    ranges = ranges or {}
     head = "| system | " + " | ".join(LABELS.get(m, m) for m in metrics) + " |"
     lines = [head, "|---" * (len(metrics) + 1) + "|"]
     for name, row in table.items():
         cells = [f"{c.mean:.3f}{'*' if c.significant else ''} [{c.ci_low:.3f}, {c.ci_high:.3f}]"
-                 for c in (row[m] for m in metrics)]
+                 + _range(ranges.get(name, {}).get(m)) for m, c in ((m, row[m]) for m in metrics)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     n = max((c.n for row in table.values() for c in row.values()), default=0)
+    seeds = (" A system trained over several seeds shows the mean over seeds of its per-example "
+             "scores, tested against the baseline as such, and (min–max) of the seeds' means."
+             if ranges else "")
     lines.append(f"\nMean over up to {n} test examples with a 95% bootstrap CI; * = differs "
-                 "from the baseline, paired bootstrap p < 0.05 after Holm-Bonferroni.")
+                 "from the baseline, paired bootstrap p < 0.05 after Holm-Bonferroni." + seeds)
     return "\n".join(lines)
+
+
+def _range(bounds) -> str:
+    return "" if bounds is None else f" ({bounds[0]:.3f}–{bounds[1]:.3f})"
 
 
 def latex(table: dict[str, dict[str, Cell]], metrics) -> str:

@@ -100,7 +100,16 @@ class ConSeqConfig:
     documents the token term raised extrinsic hallucination from 0.625 to 0.860 and the sequence
     term lowered it to 0.610 (README, "The two worlds")."""
 
+    seeds: tuple[int, ...] | None = None
+    """ConSeq fine-tuning seeds: each ConSeq system is trained and evaluated once per seed, on
+    the same candidates and pairs, and reported as the mean over seeds with its range. ``None``:
+    one run, seeded by ``training.seed``."""
+
     def __post_init__(self):
+        if self.seeds is not None:
+            object.__setattr__(self, "seeds", tuple(self.seeds))
+            require(len(self.seeds) > 0 and len(set(self.seeds)) == len(self.seeds),
+                    f"seeds: must be distinct and at least one, got {list(self.seeds)}")
         at_least(self, 1, "docs", "epochs")
         positive(self, "learning_rate")
         at_least(self, 0.0, "negative_weight")

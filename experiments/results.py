@@ -29,18 +29,37 @@ def reference_noise(corpus: Path) -> dict:
             "generated_hallucination_rate": sum(r["reference_hallucinated"] for r in rows) / len(rows)}
 
 
+def runs_of(results: dict, system: str) -> list[str]:
+    """The runs of ``system`` that have a test result: ``system`` itself, or one per ConSeq
+    seed (``<system>_seed<seed>``), in stage order."""
+    return [key.removeprefix("test_") for key in results
+            if key == f"test_{system}" or key.startswith(f"test_{system}_seed")]
+
+
 def system_results(results: dict) -> dict:
     """Each system's test means (the :data:`RESULT_KEYS` its evaluation has: the oracle's only
-    where the data has fact tables) and, for the ConSeq systems, whether they were trained."""
-    from experiments.stage_settings import SYSTEMS
+    where the data has fact tables) and, for the ConSeq systems, whether they were trained.
 
-    test = {name: results[f"test_{name}"] for name in SYSTEMS}
-    systems = {name: {k: means[k] for k in RESULT_KEYS if k in means}
-               for name, means in test.items()}
-    for name in SYSTEMS[1:]:
-        systems[name]["trained"] = results[name].get("trained", True)
-        if "reason" in results[name]:
-            systems[name]["untrained_reason"] = results[name]["reason"]
+    A ConSeq system trained once per seed holds the mean over its seeds, with ``seeds`` (each
+    seed's means) and ``range`` (each key's ``[min, max]`` over seeds) beside it."""
+    from analysis.seed_runs import mean_over_runs, range_over_runs
+    from experiments.stage_settings import SYSTEMS, run_seed
+
+    systems = {}
+    for name in SYSTEMS:
+        runs = {run: {k: results[f"test_{run}"][k] for k in RESULT_KEYS
+                      if k in results[f"test_{run}"]} for run in runs_of(results, name)}
+        systems[name] = mean_over_runs(list(runs.values()))
+        if name == "mle":
+            continue
+        systems[name]["trained"] = all(results[run].get("trained", True) for run in runs)
+        reasons = {results[run]["reason"] for run in runs if "reason" in results[run]}
+        if reasons:
+            systems[name]["untrained_reason"] = "; ".join(sorted(reasons))
+        if len(runs) > 1 or run_seed(name, next(iter(runs))) is not None:
+            systems[name]["seeds"] = {str(run_seed(name, run)): means
+                                      for run, means in runs.items()}
+            systems[name]["range"] = range_over_runs(list(runs.values()))
     return systems
 
 
@@ -73,20 +92,65 @@ def skipped_note(data: dict) -> str:
             f" which need the synthetic corpus's corruptions and questions{facts}.")
 
 
-def significance(scores: dict, systems: dict) -> tuple[dict, str, str]:
+def significance(scores: dict, systems: dict, runs: dict | None = None) -> tuple[dict, str, str]:
     """Paired significance against MLE over the per-example ``scores`` of each system, on the
     table's columns the scores have; add each column's CI to ``systems``; return
     (``significance_vs_mle``, the Markdown table, the LaTeX table)."""
     from analysis import tables
 
-    metrics = [m for m in TABLE_METRICS if any(m in r for r in scores["mle"])]
+    metrics = table_metrics(scores["mle"])
     table = tables.results_table(scores, metrics, baseline="mle")
     for name, row in table.items():
         systems[name]["ci"] = {m: [c.ci_low, c.ci_high] for m, c in row.items()}
     tests = {name: {m: {"p_value": c.p_value, "significant": c.significant, "mean": c.mean,
                         "ci": [c.ci_low, c.ci_high], "n": c.n} for m, c in row.items()}
              for name, row in table.items() if name != "mle"}
-    return tests, tables.markdown(table, metrics), tables.latex(table, metrics)
+    ranges = {name: column_ranges(by_run, metrics) for name, by_run in (runs or {}).items()
+              if len(by_run) > 1}
+    return tests, tables.markdown(table, metrics, ranges), tables.latex(table, metrics)
+
+
+def table_metrics(records: list[dict]) -> list[str]:
+    """The :data:`TABLE_METRICS` the per-example ``records`` have."""
+    return [m for m in TABLE_METRICS if any(m in r for r in records)]
+
+
+def column_ranges(by_run: dict[str, list[dict]], metrics) -> dict[str, tuple[float, float]]:
+    """``(min, max)`` over the runs of each column's mean over its examples (finite values)."""
+    from analysis.seed_runs import range_over_runs
+
+    means = [{m: mean_of(records, m) for m in metrics} for records in by_run.values()]
+    return {m: tuple(v) for m, v in range_over_runs(means).items()}
+
+
+def mean_of(records: list[dict], metric: str) -> float | None:
+    """The mean of ``metric`` over the records with a finite value (``None`` if none)."""
+    import math
+
+    values = [r[metric] for r in records if isinstance(r.get(metric), (int, float))
+              and math.isfinite(r[metric])]
+    return sum(values) / len(values) if values else None
+
+
+def add_seed_significance(tests: dict, runs: dict[str, dict[str, list[dict]]]) -> None:
+    """Add ``seeds_significant`` (how many of its seeds differ from the MLE alone, paired
+    bootstrap with Holm-Bonferroni over the columns) and ``seeds`` to each column of each
+    system trained over several seeds."""
+    from analysis import tables
+
+    mle = next(iter(runs["mle"].values()))
+    for name, by_run in runs.items():
+        if name == "mle" or len(by_run) < 2:
+            continue
+        counts = {}
+        for records in by_run.values():
+            metrics = table_metrics(mle)
+            table = tables.results_table({"mle": mle, name: records}, metrics, baseline="mle")
+            for metric, cell in table[name].items():
+                counts[metric] = counts.get(metric, 0) + bool(cell.significant)
+        for metric, count in counts.items():
+            if metric in tests[name]:
+                tests[name][metric].update(seeds_significant=count, seeds=len(by_run))
 
 
 def test_output_auroc(scores: dict) -> dict:
@@ -101,8 +165,11 @@ def test_output_auroc(scores: dict) -> dict:
 def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     """Write results.json (with the ``preset`` and ``world`` the run was configured with),
     results.md and results.tex; return the Markdown table and a line on the oracle's figures
-    (or, on your data, on what was skipped)."""
+    (or, on your data, on what was skipped). A system trained once per ConSeq seed is tested
+    on its per-example scores averaged over seeds (a paired bootstrap over documents), and
+    each seed is also tested alone (``seeds_significant``)."""
     from analysis.runs import load_scores
+    from analysis.seed_runs import seed_averaged
 
     systems = system_results(results)
     summary = {"preset": preset, "world": world, "systems": systems,
@@ -113,10 +180,14 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
         summary.update(data=results["data"], skipped=list(SKIPPED))
     else:
         summary.update(oracle_results(out, results))
-    scores = {name: load_scores(out / "eval" / name) for name in systems}
-    summary["significance_vs_mle"], md, tex = significance(scores, systems)
+    runs = {name: {run: load_scores(out / "eval" / run) for run in runs_of(results, name)}
+            for name in systems}
+    scores = {name: seed_averaged(list(by_run.values())) for name, by_run in runs.items()}
+    summary["significance_vs_mle"], md, tex = significance(scores, systems, runs)
+    add_seed_significance(summary["significance_vs_mle"], runs)
     if "data" not in results:
-        summary["metric_auroc_test_outputs"] = test_output_auroc(scores)
+        summary["metric_auroc_test_outputs"] = test_output_auroc(
+            {run: records for by_run in runs.values() for run, records in by_run.items()})
     write_json_atomic(out / "results.json", summary)
     note = skipped_note(results["data"]) if "data" in results else oracle_line(summary, world)
     (out / "results.md").write_text(md + "\n" + (f"\n{note}\n" if "data" in results else ""))

@@ -20,9 +20,9 @@ from experiments import data_stages as ds
 from experiments import training_stages as ts
 from experiments.config import PipelineConfig
 from experiments.config_tree import plain
-from experiments.stage_settings import (SYSTEMS, conseq_settings, evaluation_settings,
-                                        evaluator, evaluator_start, metric_settings,
-                                        mle_settings, selection_settings)
+from experiments.stage_settings import (SYSTEMS, conseq_runs, conseq_settings,
+                                        evaluation_settings, evaluator, evaluator_start,
+                                        metric_settings, mle_settings, selection_settings)
 from experiments.stages import Ref, Stage
 
 CORPUS = ("corpus", "tokenizer")
@@ -74,14 +74,20 @@ def conseq_stages(out: Path, cfg: PipelineConfig, base: dict, needs: tuple[str, 
             "selection": selection_settings(cfg.selection)}, needs=("candidates", "scores")),
     ]
     for ranker in ("rouge", "quals"):
-        name = f"{ranker}_conseq"
-        settings = {**base, "name": name, "run_dir": str(out / "runs" / name),
-                    "init_checkpoint": Ref("mle"),
-                    "pairs": str(out / "conseq" / ranker / "pairs.jsonl"), **conseq_settings(cfg)}
-        if model:
-            settings["overrides"] = {**settings["overrides"], **model}
-        stages.append(Stage(name, ts.conseq_stage, settings, needs=("selection", *needs)))
+        for seed, name in conseq_runs(cfg, f"{ranker}_conseq"):
+            settings = {**base, "name": name, "run_dir": str(out / "runs" / name),
+                        "init_checkpoint": Ref("mle"),
+                        "pairs": str(out / "conseq" / ranker / "pairs.jsonl"),
+                        **conseq_settings(cfg, seed)}
+            if model:
+                settings["overrides"] = {**settings["overrides"], **model}
+            stages.append(Stage(name, ts.conseq_stage, settings, needs=("selection", *needs)))
     return stages
+
+
+def system_runs(cfg: PipelineConfig) -> list[str]:
+    """Every summarizer run the test evaluation scores: the MLE and each ConSeq run."""
+    return ["mle", *(name for system in SYSTEMS[1:] for _, name in conseq_runs(cfg, system))]
 
 
 def test_stages(out: Path, cfg: PipelineConfig, base: dict,
@@ -91,7 +97,7 @@ def test_stages(out: Path, cfg: PipelineConfig, base: dict,
 
     return [Stage(f"test_{name}", ev.evaluate_stage, {
         **base, **evaluation_settings(out, cfg, name, Ref(name), str(out / "eval" / name),
-                                      refs=True)}, needs=needs) for name in SYSTEMS]
+                                      refs=True)}, needs=needs) for name in system_runs(cfg)]
 
 
 def validity_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:

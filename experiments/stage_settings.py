@@ -28,6 +28,19 @@ SKIPPED = {"validity": "metric validity on corruptions",
 ``results.json``."""
 
 
+def conseq_runs(cfg: PipelineConfig, system: str) -> list[tuple[int | None, str]]:
+    """``(seed, run name)`` of each training run of the ConSeq ``system``: one per
+    ``conseq.seeds`` (``<system>_seed<seed>``), or one named ``system`` (seed ``None``: the
+    training seed)."""
+    seeds = cfg.conseq.seeds
+    return [(None, system)] if seeds is None else [(s, f"{system}_seed{s}") for s in seeds]
+
+
+def run_seed(system: str, run: str) -> int | None:
+    """The ConSeq seed of the run ``run`` of ``system`` (``None`` for the unseeded run)."""
+    return None if run == system else int(run.removeprefix(f"{system}_seed"))
+
+
 def checkpoint(root: Path, name: str) -> str:
     """The last checkpoint of the pipeline's run ``name`` under ``root``."""
     return str(root / "runs" / name / "checkpoints" / "last.ckpt")
