@@ -20,6 +20,7 @@ from experiments.config_tree import ConfigError, at_least, build, plain, positiv
 from experiments.tiny_hf import TinyHFConfig
 from lightning_modules.metrics.qags import QagsConfig
 from lightning_modules.metrics.quals import QualsConfig
+from lightning_modules.precision import check_precision
 from lightning_modules.selection import SelectionConfig
 from lightning_modules.world.generator import CorpusConfig
 
@@ -49,8 +50,14 @@ class TrainingBudgets:
     keeps each training config's own (0). With ``candidates.seed`` it draws another training run
     of the same world: the spread of a figure over seeds is the noise that the paired bootstrap
     over test documents does not cover."""
+    precision: str | int | None = None
+    """Numeric precision of every training stage (``trainer.precision``) and of the metrics'
+    inference: ``32``, ``bf16-mixed`` (a recent GPU: about half the activation memory) or
+    ``16-mixed``; None keeps each training config's own (float32: the pipeline's configs
+    set none) and adds no stage override (``experiments.memory.precision_override``)."""
 
     def __post_init__(self):
+        object.__setattr__(self, "precision", check_precision(self.precision))
         at_least(self, 0, "reader_epochs", "mle_epochs", "seed")
         at_least(self, 1, "reader_batches", "mle_batches", "qagen_batches",
                  "qg_batches", "qa_batches", "factcc_batches")
@@ -96,10 +103,13 @@ class ConSeqConfig:
     negative_loss: str = "sequence"
     """The S- term: ``sequence`` (the unlikelihood of the whole summary, ``-log(1 - p(s|x))``,
     as ConSeq's equation is written) or ``token`` (the label-smoothed unlikelihood of each
-    token, as the authors' fairseq criterion computes it). On the xsum world's validation
+    token, as the authors' fairseq criterion computes it), or ``pair`` (a preference of each
+    document's S+ over its S- against the frozen MLE: ``losses.pair_preference``). On the xsum world's validation
     documents the token term raised extrinsic hallucination from 0.625 to 0.860 and the sequence
     term lowered it to 0.610 (README, "The two worlds")."""
 
+    pair_beta: float = 1.0
+    """Scale of the ``pair`` S- term's log-ratio margin (``losses.pair_preference``)."""
     seeds: tuple[int, ...] | None = None
     """ConSeq fine-tuning seeds: each ConSeq system is trained and evaluated once per seed, on
     the same candidates and pairs, and reported as the mean over seeds with its range. ``None``:
@@ -113,8 +123,9 @@ class ConSeqConfig:
         at_least(self, 1, "docs", "epochs")
         positive(self, "learning_rate")
         at_least(self, 0.0, "negative_weight")
-        require(self.negative_loss in ("token", "sequence"),
-                f"negative_loss: must be token or sequence, got {self.negative_loss!r}")
+        require(self.negative_loss in ("token", "sequence", "pair"),
+                f"negative_loss: must be token, sequence or pair, got {self.negative_loss!r}")
+        positive(self, "pair_beta")
 
 
 @dataclass(frozen=True)

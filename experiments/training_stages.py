@@ -62,11 +62,13 @@ def summarizer_overrides(lengths: SummarizerLengths) -> dict:
 
 
 def conseq_overrides(conseq: ConSeqConfig) -> dict:
-    """Overrides of ConSeq fine-tuning: epochs, learning rate, weight and kind of the S- loss."""
+    """Overrides of ConSeq fine-tuning: epochs, learning rate, weight and kind of the S- loss
+    (and, for the ``pair`` term, its ``beta``)."""
+    pair = {"model.init_args.pair_beta": conseq.pair_beta} if conseq.negative_loss == "pair" else {}
     return {"trainer.max_epochs": conseq.epochs,
             "model.init_args.learning_rate": conseq.learning_rate,
             "model.init_args.negative_weight": conseq.negative_weight,
-            "model.init_args.negative_loss": conseq.negative_loss}
+            "model.init_args.negative_loss": conseq.negative_loss, **pair}
 
 
 STAGE_RECORD = "stage.json"

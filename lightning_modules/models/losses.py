@@ -59,9 +59,31 @@ def sequence_unlikelihood(logits: torch.Tensor, labels: torch.Tensor, ignore_ind
     return -torch.log(complement.clamp(min=min_complement)).sum(), mask.sum()
 
 
-NEGATIVE_LOSSES = ("token", "sequence")
-"""ConSeq's S- terms: token-level unlikelihood (:func:`unlikelihood`) or the whole summary's
-(:func:`sequence_unlikelihood`)."""
+def sequence_logprob(logits: torch.Tensor, labels: torch.Tensor, normalise: bool = False,
+                     ignore_index: int = -100) -> torch.Tensor:
+    """``[batch]``: each summary's log-probability ``log p(s|x)``, the sum over its target
+    tokens (with ``normalise``, the mean)."""
+    mask = labels != ignore_index
+    log_probs = F.log_softmax(logits.float(), dim=-1)
+    token = log_probs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
+    total = token.sum(-1)
+    return total / mask.sum(-1).clamp(min=1) if normalise else total
+
+
+def pair_preference(pos_logp: torch.Tensor, neg_logp: torch.Tensor, pos_ref: torch.Tensor,
+                    neg_ref: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
+    """Return the summed pairwise preference loss over (S+, S-) pairs of the same document:
+    ``-log sigmoid(beta * [(log p(S+|x) - log p_ref(S+|x)) - (log p(S-|x) - log p_ref(S-|x))])``
+    with ``p_ref`` a frozen reference model (the MLE summarizer ConSeq starts from). Each
+    argument is ``[pairs]``."""
+    margin = beta * ((pos_logp - pos_ref) - (neg_logp - neg_ref))
+    return -F.logsigmoid(margin).sum()
+
+
+NEGATIVE_LOSSES = ("token", "sequence", "pair")
+"""ConSeq's S- terms: token-level unlikelihood (:func:`unlikelihood`), the whole summary's
+(:func:`sequence_unlikelihood`), or a pairwise preference of S+ over S- against the frozen MLE
+(:func:`pair_preference`)."""
 
 
 def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None,
@@ -71,8 +93,9 @@ def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None
     """ConSeq's loss: smoothed NLL on positives plus, on negatives, the smoothed token
     unlikelihood (``negative_loss="token"``) or the sequence unlikelihood (``"sequence"``); the
     sum normalised by the positive plus negative token counts; either side may be ``None``."""
-    if negative_loss not in NEGATIVE_LOSSES:
-        raise ValueError(f"negative_loss must be one of {NEGATIVE_LOSSES}, got {negative_loss!r}")
+    if negative_loss not in NEGATIVE_LOSSES[:2]:
+        raise ValueError(f"negative_loss must be token or sequence here (pair: "
+                         f"pair_conseq_loss), got {negative_loss!r}")
     total, tokens, parts = 0.0, 0, {}
     if pos_logits is not None:
         nll, n = label_smoothed_nll(pos_logits, pos_labels, epsilon)
@@ -84,3 +107,26 @@ def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None
     if isinstance(tokens, int):
         raise ValueError("conseq_loss needs positives or negatives")
     return total / tokens.clamp(min=1), {k: v.detach() for k, v in parts.items()}
+
+
+def pair_conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None,
+                     pair_logp: tuple[torch.Tensor, torch.Tensor] | None,
+                     pair_ref: tuple[torch.Tensor, torch.Tensor] | None, epsilon: float = 0.1,
+                     positive_weight: float = 1.0, negative_weight: float = 1.0,
+                     beta: float = 1.0) -> tuple[torch.Tensor, dict]:
+    """ConSeq with the ``pair`` S- term: the smoothed NLL on positives per target token, plus
+    ``negative_weight`` times the mean :func:`pair_preference` over the batch's (S+, S-) pairs
+    (``pair_logp``: the policy's ``(log p(S+|x), log p(S-|x))``, ``pair_ref`` the reference's);
+    either side may be ``None``."""
+    total, parts = 0.0, {}
+    if pos_logits is not None:
+        nll, n = label_smoothed_nll(pos_logits, pos_labels, epsilon)
+        parts["positive_nll"] = nll / n.clamp(min=1)
+        total = total + positive_weight * parts["positive_nll"]
+    if pair_logp is not None and pair_logp[0].numel():
+        pref = pair_preference(*pair_logp, *pair_ref, beta) / pair_logp[0].numel()
+        parts["negative_pair"] = pref
+        total = total + negative_weight * pref
+    if not parts:
+        raise ValueError("pair_conseq_loss needs positives or pairs")
+    return total, {k: v.detach() for k, v in parts.items()}
