@@ -143,15 +143,24 @@ def worlds_report(worlds: dict[str, Path], out: Path) -> list[str]:
     return lines
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench analyze`` parser."""
+    from experiments.cli import HelpFormatter
+
+    p = argparse.ArgumentParser(prog="quals-bench analyze", description=__doc__,
+                                formatter_class=HelpFormatter)
+    p.add_argument("runs", nargs="+", type=Path,
+                   help="reproduce outputs, run dirs, sweeps, meta-eval or human-study folders")
+    p.add_argument("--out", required=True, type=Path, help="report folder (report.md, figures/)")
+    p.add_argument("--wandb", choices=("offline", "online"), help="also log the figures to W&B")
+    return p
+
+
 def main(argv: list[str]) -> int:
     """Write the report; print its path."""
     from analysis.worlds import world_runs
 
-    p = argparse.ArgumentParser(prog="quals-bench analyze", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("runs", nargs="+", type=Path)
-    p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--wandb", choices=("offline", "online"), help="also log the figures to W&B")
+    p = build_parser()
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     worlds = world_runs(a.runs)

@@ -87,17 +87,26 @@ def correlate(rows: list[dict], human: str, metrics: list[str], control: str | N
     return out
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench correlate`` parser."""
+    from experiments.cli import HelpFormatter
+
+    p = argparse.ArgumentParser(prog="quals-bench correlate", description=__doc__,
+                                formatter_class=HelpFormatter)
+    p.add_argument("table", type=Path, help="JSON, JSONL or CSV, one row per summary")
+    p.add_argument("--human", required=True, help="the column of human scores")
+    p.add_argument("--metrics", required=True, nargs="+", help="the metric columns")
+    p.add_argument("--control", help="a categorical column whose effect is removed (partial "
+                                     "correlations)")
+    p.add_argument("--out", required=True, type=Path, help="JSON file to write")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap CIs")
+    p.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples")
+    return p
+
+
 def main(argv: list[str]) -> int:
     """Parse arguments, compute, write OUT.json."""
-    p = argparse.ArgumentParser(prog="quals-bench correlate", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("table", type=Path)
-    p.add_argument("--human", required=True)
-    p.add_argument("--metrics", required=True, nargs="+")
-    p.add_argument("--control")
-    p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--n-resamples", type=int, default=1000)
+    p = build_parser()
     a = p.parse_args(argv)
     if not a.table.is_file():
         p.error(f"{a.table}: no such file")

@@ -76,19 +76,26 @@ def write_study(run_a: Path, run_b: Path, out: Path, n: int | None, seed: int,
             "system_b": system_b}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point (see the module docstring)."""
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench human-sheet`` parser."""
+    from experiments.cli import HelpFormatter
+
     parser = argparse.ArgumentParser(prog="quals-bench human-sheet", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=HelpFormatter)
     parser.add_argument("run_a", type=Path, help="run dir of the baseline (system A)")
     parser.add_argument("run_b", type=Path, help="run dir of the system compared with it (B)")
     parser.add_argument("--out", type=Path, required=True, help="study folder to create")
     parser.add_argument("--n", type=int, default=None, help="items to draw (default: all)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the draw and the order")
     parser.add_argument("--names", nargs=2, metavar=("A", "B"),
                         help="system names (default: the run folders' names)")
     parser.add_argument("--stage", default="test", help="per-example file: scores/STAGE.jsonl")
-    a = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point (see the module docstring)."""
+    a = build_parser().parse_args(argv)
     summary = write_study(a.run_a, a.run_b, a.out, a.n, a.seed, a.names, a.stage)
     print(f"wrote {a.out / 'sheet.csv'} ({summary['items']} items, "
           f"{summary['identical_left_out']} identical pairs left out) and {a.out / 'key.json'}")

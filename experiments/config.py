@@ -106,7 +106,7 @@ class ConSeqConfig:
     token, as the authors' fairseq criterion computes it), or ``pair`` (a preference of each
     document's S+ over its S- against the frozen MLE: ``losses.pair_preference``). On the xsum world's validation
     documents the token term raised extrinsic hallucination from 0.625 to 0.860 and the sequence
-    term lowered it to 0.610 (README, "The two worlds")."""
+    term lowered it to 0.610 (docs/conseq.md, "The S- term")."""
 
     pair_beta: float = 1.0
     """Scale of the ``pair`` S- term's log-ratio margin (``losses.pair_preference``)."""

@@ -28,6 +28,24 @@ def score_rows(rows: list[dict], scorers: dict) -> None:
             row[name] = value
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench meta-eval`` parser (nothing is loaded)."""
+    from experiments.cli import HelpFormatter
+
+    p = argparse.ArgumentParser(prog="quals-bench meta-eval", description=__doc__,
+                                formatter_class=HelpFormatter)
+    p.add_argument("--data", default="../shared/data/qags",
+                   help="folder with the QAGS release's mturk_*.jsonl files")
+    p.add_argument("--qagen", help="QAGen checkpoint (QUALS); without it QUALS is left out")
+    p.add_argument("--factcc", help="FactCC checkpoint; without it FactCC is left out")
+    p.add_argument("--qg", help="QAGS's question generator; QAGS needs --qg and --qa")
+    p.add_argument("--qa", help="QAGS's question answerer")
+    p.add_argument("--quals-beams", type=int, default=60, help="QUALS's beams (and beam groups)")
+    p.add_argument("--limit", type=int, help="only the first LIMIT summaries of each file")
+    p.add_argument("--out", required=True, help="folder for the tables and correlations.json")
+    return p
+
+
 def main(argv: list[str]) -> int:
     """Score both files, write the tables and the correlations, print a summary."""
     import numpy as np
@@ -37,14 +55,7 @@ def main(argv: list[str]) -> int:
     from experiments.metric_validity import build_scorers
     from lightning_modules.jsonl import write_json, write_jsonl
 
-    p = argparse.ArgumentParser(prog="quals-bench meta-eval", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default="../shared/data/qags")
-    for name in ("--qagen", "--factcc", "--qg", "--qa"):
-        p.add_argument(name)
-    p.add_argument("--quals-beams", type=int, default=60)
-    p.add_argument("--limit", type=int)
-    p.add_argument("--out", required=True)
+    p = build_parser()
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     scorers = build_scorers(a)

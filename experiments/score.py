@@ -1,6 +1,6 @@
 """``quals-bench score``: score a JSONL file with a metric, resumably.
 
-    quals-bench score --metric quals --model QAGEN.ckpt --input IN.jsonl --output OUT.jsonl
+    quals-bench score --metric quals --model QAGEN.ckpt --input IN.jsonl --out OUT.jsonl
     quals-bench score --metric factcc --model FACTCC.ckpt ...
     quals-bench score --metric qags --qg QG.ckpt --qa QA.ckpt ...
     quals-bench score --metric rouge ...        (lines need a ``reference`` field)
@@ -163,24 +163,35 @@ def build_scorer(metric: str, a) -> tuple[object, dict]:
     return build(metric, checkpoints, config), settings
 
 
-def main(argv: list[str]) -> int:
-    """Parse arguments and score the file."""
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quals-bench score`` parser (no model is loaded)."""
+    from experiments.cli import HelpFormatter
+
     p = argparse.ArgumentParser(prog="quals-bench score", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--metric", required=True, choices=list(NEEDS))
+                                formatter_class=HelpFormatter)
+    p.add_argument("--metric", required=True, choices=list(NEEDS), help="the metric to score with")
     p.add_argument("--model", help="QAGen checkpoint for quals; FactCC checkpoint for factcc")
     p.add_argument("--qg", help="question generation checkpoint for qags")
     p.add_argument("--qa", help="question answering checkpoint for qags")
-    p.add_argument("--input", required=True, type=Path)
-    p.add_argument("--output", required=True, type=Path)
-    p.add_argument("--cache", type=Path, help="cache file (default: OUTPUT.cache)")
+    p.add_argument("--input", required=True, type=Path,
+                   help="JSONL, one line per summary: document, summary (and reference for rouge)")
+    p.add_argument("--out", "--output", dest="out", required=True, type=Path,
+                   help="JSONL to write: each input line plus score, scores and explanation")
+    p.add_argument("--cache", type=Path, help="cache file (default: OUT.cache)")
     p.add_argument("--config", type=Path, help="settings YAML for quals or qags "
                                                    "(experiments/configs/quals.yaml), or for "
                                                    "oracle (corpus: a folder with fact tables)")
     p.add_argument("--chunk", type=int, default=16, help="examples per cached chunk")
     p.add_argument("--devices", default="auto", help="devices per node (Lightning)")
-    p.add_argument("--num-nodes", type=int, default=1)
-    p.add_argument("--on-bad-row", default="raise", choices=["raise", "sentinel"])
+    p.add_argument("--num-nodes", type=int, default=1, help="nodes (Lightning)")
+    p.add_argument("--on-bad-row", default="raise", choices=["raise", "sentinel"],
+                   help="stop at a bad input line, or score it null and go on")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """Parse arguments and score the file."""
+    p = build_parser()
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     missing = [f"--{n}" for n in NEEDS[a.metric] if not getattr(a, n)]
@@ -194,7 +205,7 @@ def main(argv: list[str]) -> int:
             p.error(f"--{name} {getattr(a, name)}: {problem}")
     scorer, settings = build_scorer(a.metric, a)
     try:
-        counts = score_file(scorer, settings, a.input, a.output, a.cache,
+        counts = score_file(scorer, settings, a.input, a.out, a.cache,
                             chunk=a.chunk, on_bad_row=a.on_bad_row,
                             devices=a.devices, num_nodes=a.num_nodes)
     except InputError as err:

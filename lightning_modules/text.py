@@ -89,7 +89,7 @@ QG_FORMAT = "{answer} " + QA_SEP + " {highlighted}"
 the answer marked where it stands (``[ answer ]``, :func:`highlight`), as answer-aware QG marks
 it (Chan and Fan, 2019). On the xsum world's validation documents QAGS's corruption AUROC was
 0.592 with a QG started from the reader and 0.674 / 0.680 with one started from QAGen, with /
-without the mark: the start is what counts (README, "How the models learned to read")."""
+without the mark: the start is what counts (docs/metrics.md, "The question generator")."""
 QG_PLAIN_FORMAT = "{answer} " + QA_SEP + " {passage}"
 """The question generator's input without the mark (the format before)."""
 QA_FORMAT = "{question} " + QA_SEP + " {passage}"

@@ -29,3 +29,23 @@ def test_corpus_command_without_distractors(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in open(tmp_path / "train.jsonl")]
     assert rows and all(r["facts"]["distractors"] == {} for r in rows)
+
+
+def test_version_and_grouped_help(capsys):
+    from experiments.cli import COMMANDS, GROUPS, main, version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"quals-bench {version()}"
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    heads = [out.index(f"\n{group}:\n") for group in GROUPS if any(n in COMMANDS for n in GROUPS[group])]
+    assert heads == sorted(heads)  # the groups in order, each a heading of its own
+    assert all(f"  {name} " in out for name in COMMANDS)
+
+
+def test_score_writes_to_out_and_takes_output_as_an_alias():
+    from experiments.score import build_parser
+
+    for flag in ("--out", "--output"):
+        a = build_parser().parse_args(["--metric", "rouge", "--input", "in.jsonl", flag, "o.jsonl"])
+        assert str(a.out) == "o.jsonl"

@@ -158,7 +158,8 @@ def test_checkpoint_resolution_names_what_is_missing(tmp_path, tokenizer_dir, mo
              "runs/paper/xsum_mle": "no such file or folder",
              str(tmp_path): "not a Hugging Face checkpoint folder (no config.json)",
              "facebook/bart-nonexistent": "no such local folder, and not in the Hugging Face "
-                                          "cache (offline)"}
+                                          "cache (offline); set HF_HUB_OFFLINE=0 to download "
+                                          "it"}
     for spec, problem in cases.items():
         with pytest.raises(FileNotFoundError) as err:
             resolve_model(spec)

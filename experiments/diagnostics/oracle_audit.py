@@ -75,14 +75,18 @@ def agreement(items: list[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """``sample`` writes a sheet to label; ``agreement`` prints the oracle's agreement."""
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    from experiments.cli import HelpFormatter
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("sample")
-    s.add_argument("runs", nargs="+", type=Path)
-    s.add_argument("--out", required=True)
-    s.add_argument("--seed", type=int, default=0)
-    g = sub.add_parser("agreement")
-    g.add_argument("audit", type=Path)
+    s = sub.add_parser("sample", help="draw real model outputs to label",
+                       formatter_class=HelpFormatter)
+    s.add_argument("runs", nargs="+", type=Path, help="finished reproduce folders")
+    s.add_argument("--out", required=True, help="JSONL sheet to write")
+    s.add_argument("--seed", type=int, default=0, help="seed of the draw")
+    g = sub.add_parser("agreement", help="the oracle's agreement with the labels",
+                       formatter_class=HelpFormatter)
+    g.add_argument("audit", type=Path, help="labelled JSONL (tests/data/oracle_audit.jsonl)")
     a = p.parse_args(argv)
     if a.command == "sample":
         write_jsonl(a.out, sample(a.runs, a.seed))

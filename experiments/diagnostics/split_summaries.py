@@ -51,13 +51,16 @@ def read_split(rows: list[dict], summaries: list[str], seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     """Decode, judge and print; write ``--json`` if given."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from experiments.cli import HelpFormatter
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=HelpFormatter)
     parser.add_argument("--model", required=True, help="summarizer .ckpt or HF folder")
     parser.add_argument("--corpus", required=True, help="folder of {split}.jsonl with facts")
-    parser.add_argument("--split", default="validation")
-    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--split", default="validation", help="the corpus split to decode")
+    parser.add_argument("--docs", type=int, default=200, help="its first DOCS documents")
     parser.add_argument("--seed", type=int, default=0, help="the world seed (corpus.seed)")
-    parser.add_argument("--json")
+    parser.add_argument("--json", help="also write the result here")
     args = parser.parse_args(argv)
     from lightning_modules.models.loading import load_summarizer
 

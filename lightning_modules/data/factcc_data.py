@@ -13,7 +13,8 @@ as a paraphrase of the document's facts instead of one of its sentences. In the 
 the paraphrase is :func:`~lightning_modules.world.summary.stated_claim`, the document's stated
 facts written in the summaries' words (rows must carry the world's ``facts``). Without it every
 consistent claim is a verbatim source sentence, and the classifier learns to spot copies: on
-summary-worded claims its corruption AUROC stayed at chance for every swap (README).
+summary-worded claims its corruption AUROC stayed at chance for every swap (docs/metrics.md,
+"FactCC").
 
 ``counterfactual_prob`` (not in the paper) pairs a swap with its counterfactual document: the
 document with the two swapped values exchanged everywhere, against which the swapped claim is

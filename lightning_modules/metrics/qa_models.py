@@ -22,7 +22,7 @@ class Seq2SeqGenerator:
     Hypotheses that end early from low-ranked beams fill that quota first, so it returns
     answers no beam would choose: the QA model's "£263m" (log-probability -1.31 per token) for
     the "£26.3m" (-0.10) that greedy search finds. ``False`` (the default) searches until no
-    open beam can beat the finished ones (README, "How the models learned to read", 9)."""
+    open beam can beat the finished ones (docs/metrics.md, "The answerer's beam search")."""
 
     def __init__(self, model, tokenizer, num_beams: int = 4, num_return: int = 1,
                  max_length: int = 32, batch_size: int = 32, max_source_length: int = 512,

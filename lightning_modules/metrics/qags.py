@@ -54,7 +54,7 @@ class QagsConfig:
     (transformers' ``early_stopping=True``), which can return a worse answer than greedy search
     (:class:`~lightning_modules.metrics.qa_models.Seq2SeqGenerator`). On 200 xsum validation
     documents' corruptions QAGS's AUROC is 0.674 with both on, 0.702 with QA's off, 0.691 with
-    both off (README, "How the models learned to read", 9)."""
+    both off (docs/metrics.md, "The answerer's beam search")."""
 
     def __post_init__(self):
         for name in ("max_answers", "qg_beams", "questions_per_answer", "max_questions",

@@ -16,7 +16,7 @@ alone cannot tell (``counterfactual_prob``) and the head also sees how surprised
 is by each claim token (``likelihood_features``), a decoder that a language-model loss on the
 consistent claims teaches what documents state (``FactCCModule(claim_lm_weight=...)``):
 corruption AUROC 0.932 on xsum validation, 0.576 against the wrong document, with role
-exchanges among its training swaps (README, "How the models learned to read", 7 and 8).
+exchanges among its training swaps (docs/metrics.md, "A FactCC that reads").
 
 The classifier's call signature is a Hugging Face classifier's (``logits`` out), and its
 :meth:`CrossClassifier.encode` builds its inputs, so the FactCC scorer and the data module use it

@@ -25,7 +25,8 @@ def model_problem(spec: str) -> str | None:
     if local_only(spec):
         return "no such file or folder"
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "") and not _in_hub_cache(spec):
-        return "no such local folder, and not in the Hugging Face cache (offline)"
+        return ("no such local folder, and not in the Hugging Face cache (offline); set "
+                "HF_HUB_OFFLINE=0 to download it")
     return None
 
 

@@ -27,8 +27,8 @@ class ReaderModule(Seq2SeqModule):
     Args:
         stop_accuracy: stop training once the validation entity accuracy reaches this (the
             trainer's ``max_epochs`` is then a cap); None: train every epoch. How many epochs a
-            reader needs to start binding varies with the seed (README, item 11 of "How the
-            models learned to read"), so a fixed count is either slow or, for some seeds, short.
+            reader needs to start binding varies with the seed (docs/reproducibility.md, "The
+            reader's epochs"), so a fixed count is either slow or, for some seeds, short.
         **kwargs: see :class:`Seq2SeqModule`; the model must be a fresh preset or BART.
     """
 
