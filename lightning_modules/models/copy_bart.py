@@ -45,23 +45,28 @@ def output_cache_name() -> str:
 
 @dataclass
 class CopyEncoderOutput(BaseModelOutput):
-    """Encoder output that carries the source token ids (expanded with beams by generate)."""
+    """Encoder output that carries the source token ids and the copy head's keys of the source
+    positions (both expanded with beams by generate and the searches, computed once)."""
 
     source_ids: torch.LongTensor | None = None
+    copy_keys: torch.FloatTensor | None = None
 
 
 class _SourceKeepingEncoder:
-    """Calls the BART encoder and keeps ``input_ids`` in its output (not a module: no params)."""
+    """Calls the BART encoder and keeps ``input_ids`` in its output, with the copy head's keys
+    (``copy_key``, when given) projected once per source rather than at every decoding step
+    (not a module: no params)."""
 
-    def __init__(self, encoder: nn.Module):
-        self.encoder = encoder
+    def __init__(self, encoder: nn.Module, copy_key: nn.Module | None = None):
+        self.encoder, self.copy_key = encoder, copy_key
 
     def forward(self, input_ids=None, attention_mask=None, **kwargs) -> CopyEncoderOutput:
         kwargs["return_dict"] = True
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+        keys = None if self.copy_key is None else self.copy_key(out.last_hidden_state)
         return CopyEncoderOutput(last_hidden_state=out.last_hidden_state,
                                  hidden_states=out.hidden_states, attentions=out.attentions,
-                                 source_ids=input_ids)
+                                 source_ids=input_ids, copy_keys=keys)
 
     __call__ = forward
 
@@ -89,16 +94,18 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
 
     def get_encoder(self, modality=None):
         """The encoder, wrapped so that its output keeps the source ids for the copy head."""
-        return _SourceKeepingEncoder(self.model.encoder)
+        return _SourceKeepingEncoder(self.model.encoder, self.copy_key)
 
     def copy_mix(self, hidden, encoder_states, source_ids, attention_mask, lm_logits,
-                 previous_ids=None, history=None):
+                 previous_ids=None, history=None, keys=None):
         """Return log p(w) of the pointer-generator mixture, shape ``[batch, tgt, vocab]``.
 
         ``previous_ids`` (the decoder inputs, ``[batch, tgt]``) switch on the continuation term;
-        ``history`` (every decoder input so far, ``[batch, >= tgt]``) the history term.
+        ``history`` (every decoder input so far, ``[batch, >= tgt]``) the history term;
+        ``keys``, ``copy_key(encoder_states)`` when the encoder output already holds them.
         """
-        scores = self.copy_query(hidden) @ self.copy_key(encoder_states).transpose(1, 2)
+        keys = self.copy_key(encoder_states) if keys is None else keys
+        scores = self.copy_query(hidden) @ keys.transpose(1, 2)
         scores = scores / math.sqrt(hidden.size(-1))
         if previous_ids is not None:
             before = torch.cat([torch.full_like(source_ids[:, :1], -1), source_ids[:, :-1]], 1)
@@ -147,7 +154,8 @@ class CopyBartForConditionalGeneration(BartForConditionalGeneration):
                               **step_kwargs(BartForConditionalGeneration, cache))
         logits = self.copy_mix(out.decoder_hidden_states[-1], encoder_outputs.last_hidden_state,
                                source_ids, attention_mask, out.logits, decoder_input_ids,
-                               decoder_input_ids if decoder_history is None else decoder_history)
+                               decoder_input_ids if decoder_history is None else decoder_history,
+                               getattr(encoder_outputs, "copy_keys", None))
         loss = None
         if labels is not None:
             loss = nn.functional.nll_loss(logits.view(-1, logits.size(-1)), labels.view(-1),
