@@ -126,3 +126,45 @@ def test_fast_search_equals_the_straightforward_reference(tok, beams, groups, pe
             [(h.tokens, h.group, h.length) for h in theirs]
         assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], abs=1e-5)
         assert [h.raw_score for h in ours] == pytest.approx([h.raw_score for h in theirs], abs=1e-5)
+
+
+@pytest.mark.parametrize("width,groups", [(1, 12), (2, 5), (3, 3)])
+def test_groups_solved_together_equal_the_in_order_loop(width, groups):
+    """The fixed-point rounds give the in-order loop's choices exactly, with finished groups,
+    the end token and the last step; where they do not settle, ``_select`` falls back."""
+    from lightning_modules.decoding import diverse_beam as db
+
+    gen = torch.Generator().manual_seed(width * 100 + groups)
+    cfg = DiverseBeamConfig(num_beams=width * groups, num_beam_groups=groups, max_length=10)
+    for trial in range(20):
+        n, vocab = 3, 6                      # a small vocabulary: many groups share tokens
+        s = db._Search(cfg, n, 0, 1, "cpu")
+        k = 2 * width + width * width * (groups - 1)
+        c = db._Candidates(pen=torch.randn(n * groups, k, generator=gen).sort(-1, True).values,
+                           raw=torch.zeros(n * groups, k),
+                           tok=torch.randint(0, vocab, (n * groups, k), generator=gen),
+                           beam=torch.zeros(n * groups, k, dtype=torch.long))
+        done = torch.rand(n, groups, generator=gen) < 0.2
+        last = trial % 5 == 0
+        expected = db._select_in_order(s, c, done, last, 2, vocab)
+        together = db._select_together(s, c, done, last, 2)
+        if together is not None:
+            assert all(torch.equal(a, b) for a, b in zip(together, expected))
+        assert all(torch.equal(a, b) for a, b in zip(db._select(s, c, done, last, 2, vocab),
+                                                     expected))
+
+
+def test_select_falls_back_when_the_rounds_do_not_settle(monkeypatch):
+    from lightning_modules.decoding import diverse_beam as db
+
+    monkeypatch.setattr(db, "FIXED_POINT_ROUNDS", 1)
+    cfg = DiverseBeamConfig(num_beams=4, num_beam_groups=4, max_length=10)
+    s = db._Search(cfg, 1, 0, 1, "cpu")
+    c = db._Candidates(pen=torch.tensor([[0.0, -0.1, -5.0, -6.0, -7.0]] * 4),
+                       raw=torch.zeros(4, 5), tok=torch.tensor([[3, 4, 5, 6, 7]] * 4),
+                       beam=torch.zeros(4, 5, dtype=torch.long))
+    done = torch.zeros(1, 4, dtype=torch.bool)
+    assert db._select_together(s, c, done, False, 2) is None
+    _, pick, keep = db._select(s, c, done, False, 2, 8)
+    kept = c.tok.view(1, 4, -1).gather(-1, pick).gather(-1, keep)
+    assert kept.view(-1).tolist() == [3, 4, 3, 4]      # 3; 4 (3 penalised); 3; 4 (3 twice)

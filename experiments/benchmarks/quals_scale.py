@@ -18,7 +18,8 @@ It prints and writes (``--json``) summaries/s, the model's useful TFLOP/s (the a
 pass counted once per source and once per beam row, :func:`search_flops`), the share of
 ``--peak-tflops`` (the device's dense peak at that precision; H200: 989 bf16, 67 fp32), and
 peak memory (CUDA: ``max_memory_allocated``; CPU: the process's peak resident set, which only
-grows). A batch that runs out of memory is recorded as ``"oom"``.
+grows). A batch that runs out of memory is recorded as ``"oom"``. ``--select-rounds 0 16``
+compares the search's group-by-group selection with its fixed-point form in one run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ import time
 import torch
 
 from experiments.benchmarks.common import add_output_options, apply_threads, write_figures
-from lightning_modules.decoding.diverse_beam import DiverseBeamConfig, diverse_beam_search
+from lightning_modules.decoding import diverse_beam
+from lightning_modules.decoding.diverse_beam import (FIXED_POINT_ROUNDS, DiverseBeamConfig,
+                                                     diverse_beam_search)
 
 PEAK_TFLOPS = {("cuda", "bf16"): 989.0, ("cuda", "fp32"): 67.0}
 """Dense peak TFLOP/s of an H200 by precision (NVIDIA's figures), the default ``--peak-tflops``."""
@@ -178,6 +181,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--document-tokens", type=int, default=512,
                    help="document length of the teacher-forced pass (default 512)")
     p.add_argument("--pairs", type=int, default=10, help="pairs per summary (default 10)")
+    p.add_argument("--select-rounds", nargs="+", type=int, default=[FIXED_POINT_ROUNDS],
+                   help="fixed-point rounds of the search's group selection to compare (0: the "
+                   f"group-by-group loop; default {FIXED_POINT_ROUNDS})")
     p.add_argument("--peak-tflops", type=float, default=None,
                    help="the device's dense peak TFLOP/s (default: H200's for cuda, none for cpu)")
     add_output_options(p)
@@ -198,9 +204,12 @@ def main(argv=None) -> None:
         model = random_bart(a.shape, a.vocab, a.device, DTYPES[precision])
         result["parameters"] = sum(p.numel() for p in model.parameters())
         for batch in a.batch_sizes:
-            row = measure(model, a, precision, batch)
-            print(report(precision, batch, row), flush=True)
-            result["runs"].append({"precision": precision, "batch": batch, **row})
+            for rounds in a.select_rounds:
+                diverse_beam.FIXED_POINT_ROUNDS = rounds
+                row = measure(model, a, precision, batch)
+                print(f"rounds {rounds:2d} " + report(precision, batch, row), flush=True)
+                result["runs"].append({"precision": precision, "batch": batch,
+                                       "select_rounds": rounds, **row})
         del model
     write_figures(a, result)
 

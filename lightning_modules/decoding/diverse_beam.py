@@ -144,13 +144,58 @@ def _candidates(s: _Search, logp: torch.Tensor, groups: torch.Tensor, k: int) ->
     return _Candidates(full(pen, NEG), full(raw, NEG), full(tok, 0), full(beam, 0))
 
 
+FIXED_POINT_ROUNDS = 16
+"""Rounds of :func:`_select_together` before a step falls back to the group-by-group loop."""
+
+
 def _select(s: _Search, c: _Candidates, done, last: bool, eos: int, vocab: int):
     """The groups in order: each takes its top ``2w`` penalised candidates and keeps the best
     ``w`` that do not finish as running beams, whose tokens then count against later groups.
 
     Returns ``top`` (penalised scores ``[batch, groups, 2w]``), ``pick`` (their indices among
     the group's ``k`` candidates) and ``keep`` (indices of the running beams among the ``2w``).
+    All groups are solved together (:func:`_select_together`) where that settles within
+    :data:`FIXED_POINT_ROUNDS` rounds, else group by group (:func:`_select_in_order`).
     """
+    together = _select_together(s, c, done, last, eos)
+    return together if together is not None else _select_in_order(s, c, done, last, eos, vocab)
+
+
+def _choose(s: _Search, pen, tok, counts, last: bool, eos: int):
+    """Each group's top ``2w`` penalised candidates and the ``w`` it keeps running."""
+    top, pick = (pen - s.cfg.diversity_penalty * counts).topk(2 * s.w)
+    chosen = tok.gather(-1, pick)
+    keep = (top + ((chosen == eos) | last) * NEG).topk(s.w).indices
+    return top, pick, keep, chosen.gather(-1, keep)
+
+
+def _select_together(s: _Search, c: _Candidates, done, last: bool, eos: int):
+    """:func:`_select_in_order`'s result, computed for all groups at once by fixed-point
+    rounds; ``None`` if they do not settle within :data:`FIXED_POINT_ROUNDS`.
+
+    Round ``r`` gives every group the choice it makes against the tokens the earlier groups
+    kept in round ``r - 1``. Group ``g``'s choice depends only on groups before it, so after
+    round ``r`` the first ``r`` groups are final; when a round changes no group's kept tokens,
+    every group's choice is the one the in-order loop makes (by induction over groups), with
+    the same arithmetic (counts are exact integers), so the results are equal.
+    """
+    n, g = s.n, s.g
+    pen, tok = c.pen.view(n, g, -1), c.tok.view(n, g, -1)
+    earlier = torch.arange(g, device=pen.device)
+    counted = (earlier[None, :, None] > earlier[None, None, :]) & ~done[:, None, :]  # [n, g, h]
+    kept, counts = None, torch.zeros_like(pen)
+    for _ in range(FIXED_POINT_ROUNDS):
+        top, pick, keep, new = _choose(s, pen, tok, counts, last, eos)
+        if kept is not None and torch.equal(new, kept):
+            return top, pick, keep
+        kept = new
+        same = tok[:, :, :, None, None] == kept[:, None, None, :, :]      # [n, g, k, h, w]
+        counts = (same & counted[:, :, None, :, None]).sum((-1, -2)).to(pen.dtype)
+    return None
+
+
+def _select_in_order(s: _Search, c: _Candidates, done, last: bool, eos: int, vocab: int):
+    """:func:`_select` as a loop over the groups in order (the definition)."""
     n, w = s.n, s.w
     pen, tok = c.pen.view(n, s.g, -1), c.tok.view(n, s.g, -1)
     counts = torch.zeros(n, vocab, device=pen.device)
