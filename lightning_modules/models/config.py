@@ -1,4 +1,5 @@
-"""Model construction: tiny/small BART configurations for CPU, or any HF seq2seq checkpoint."""
+"""Model construction: tiny/small BART configurations for CPU, the shapes of BART-base and
+BART-large (random weights, for sizing a full-size run), or any HF seq2seq checkpoint."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from transformers import AutoModelForSeq2SeqLM, BartConfig, BartForConditionalGe
 
 from lightning_modules.models.copy_bart import CopyBartForConditionalGeneration
 
-# Sizes for training from scratch on a CPU; "tiny" is the embedded default.
+# Sizes for training from scratch on a CPU ("tiny" is the embedded default), and the shapes of
+# facebook/bart-base and facebook/bart-large (``base``, ``large``: their layers, widths and heads;
+# the vocabulary is the tokenizer's).
 PRESETS = {
     "tiny": dict(d_model=128, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
                  decoder_attention_heads=4, encoder_ffn_dim=512, decoder_ffn_dim=512),
@@ -17,6 +20,10 @@ PRESETS = {
                       decoder_attention_heads=4, encoder_ffn_dim=512, decoder_ffn_dim=512),
     "small": dict(d_model=256, encoder_layers=3, decoder_layers=3, encoder_attention_heads=4,
                   decoder_attention_heads=4, encoder_ffn_dim=1024, decoder_ffn_dim=1024),
+    "base": dict(d_model=768, encoder_layers=6, decoder_layers=6, encoder_attention_heads=12,
+                 decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072),
+    "large": dict(d_model=1024, encoder_layers=12, decoder_layers=12, encoder_attention_heads=16,
+                  decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096),
 }
 
 
@@ -47,7 +54,7 @@ def init_positions(model, scale: float) -> None:
 def build_model(name_or_path: str, tokenizer, dropout: float = 0.1,
                 max_position_embeddings: int = 512, copy_head: bool = True,
                 position_init: float = 0.0, copy_history: bool = False):
-    """Return a seq2seq model: a fresh ``tiny``/``small`` BART, else ``from_pretrained``.
+    """Return a seq2seq model: a fresh BART of a :data:`PRESETS` shape, else ``from_pretrained``.
 
     A preset takes its vocabulary and special-token ids from ``tokenizer`` and, with
     ``copy_head`` (default), a pointer-generator copy head (see ``copy_bart``); a checkpoint name

@@ -27,7 +27,13 @@ ENCODER_PRESETS = {
                  intermediate_size=512),
     "small": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4,
                   intermediate_size=1024),
+    "base": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                 intermediate_size=3072),
+    "large": dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
+                  intermediate_size=4096),
 }
+"""Fresh BERT shapes: CPU sizes (``tiny``, ``small``) and those of bert-base / bert-large
+(``base``, ``large``: FactCC's encoder is bert-base-uncased), with the tokenizer's vocabulary."""
 
 
 def build_classifier(name_or_path: str, tokenizer, dropout: float = 0.1, max_length: int = 512,
