@@ -167,8 +167,10 @@ def scatter_human(metric: list[float], human: list[float], metric_name: str, r: 
     return _save(fig, stem)
 
 
-def human_study(counts: dict[str, dict[str, int]], system_a: str, system_b: str, stem) -> Path:
-    """(f) Stacked bars of better / equal / worse (system B vs A) per attribute, in percent."""
+def human_study(counts: dict[str, dict[str, int]], system_a: str, system_b: str, stem,
+                title: str | None = None) -> Path:
+    """(f) Stacked bars of better / equal / worse (system B vs A) per attribute (or per study),
+    in percent; ``title`` above them (a simulated study says so)."""
     attributes = list(counts)
     fig, ax = plt.subplots(figsize=(6.4, 1.2 + 0.6 * len(attributes)))
     left = np.zeros(len(attributes))
@@ -181,6 +183,8 @@ def human_study(counts: dict[str, dict[str, int]], system_a: str, system_b: str,
     ax.set_xlabel(f"judgments (%): is {system_b} better or worse than {system_a}?")
     ax.set_xlim(0, 100)
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+    if title:
+        ax.set_title(title, fontsize=9, pad=24)
     return _save(fig, stem)
 
 

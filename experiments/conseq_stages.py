@@ -26,9 +26,14 @@ def candidates_stage(s: dict) -> dict:
     rows = read_objects(Path(s["corpus"]) / "train.jsonl")[: s["docs"]]
     ckpt = Path(s["checkpoint"])
     module = load_with_tokenizer(MLEModule, ckpt, s.get("tokenizer"))
+    from experiments.memory import stage_autocast
+    from lightning_modules.oom import explain_oom
+
     model_id = f"{ckpt.resolve()}:{ckpt.stat().st_mtime_ns}"
-    counts = generate_candidates(module, rows, CandidateConfig(**s["candidates"]),
-                                 Path(s["out"]), model_id, devices=DEVICES)
+    cfg = CandidateConfig(**s["candidates"])
+    with stage_autocast(s), explain_oom("candidates.batch_size", cfg.batch_size,
+                                        "candidate sampling", hint="lower candidates.max_length"):
+        counts = generate_candidates(module, rows, cfg, Path(s["out"]), model_id, devices=DEVICES)
     return {**counts, "path": s["out"]}
 
 
@@ -51,12 +56,18 @@ def scoring_stage(s: dict) -> dict:
 
     out = Path(s["out_dir"])
     scoring_input(Path(s["candidates"]), out / "to_score.jsonl")
+    from experiments.memory import stage_autocast
+    from lightning_modules.oom import explain_oom
+
     cfg = metric_config("quals", s["quals"])
     quiet = lambda *_: None  # noqa: E731
-    counts = {"quals": score_file(build_scorer("quals", {"qagen": s["qagen"]}, cfg),
-                                  {"metric": "quals", **asdict(cfg), "qagen": s["qagen"]},
-                                  out / "to_score.jsonl", out / "quals.jsonl", log=quiet,
-                                  devices=DEVICES),
+    with stage_autocast(s), explain_oom("quals.batch_size", cfg.batch_size, "QUALS scoring",
+                                        hint="lower quals.max_source_length"):
+        quals = score_file(build_scorer("quals", {"qagen": s["qagen"]}, cfg),
+                           {"metric": "quals", **asdict(cfg), "qagen": s["qagen"]},
+                           out / "to_score.jsonl", out / "quals.jsonl", log=quiet,
+                           devices=DEVICES)
+    counts = {"quals": quals,
               "rouge": score_file(build_scorer("rouge", {}), {"metric": "rouge"},
                                   out / "to_score.jsonl", out / "rouge.jsonl", log=quiet,
                                   devices=DEVICES)}

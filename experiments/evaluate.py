@@ -39,7 +39,13 @@ def evaluate_stage(s: dict) -> dict:
     trainer = pl.Trainer(accelerator="auto", devices=1, logger=make_logger(run, Path(s["run_dir"]), None),
                          callbacks=[callback], default_root_dir=s["run_dir"],
                          enable_model_summary=False, enable_progress_bar=False)
-    trainer.test(module, datamodule=data, verbose=False)
+    from experiments.memory import stage_autocast
+    from lightning_modules.oom import explain_oom
+
+    with stage_autocast(s), explain_oom("quals.batch_size", s["quals"].get("batch_size"),
+                                        f"the test evaluation of {s['name']}",
+                                        hint="lower qags.batch_size"):
+        trainer.test(module, datamodule=data, verbose=False)
     import wandb
 
     wandb.finish()
@@ -57,7 +63,10 @@ def validity_stage(s: dict) -> dict:
     scorers = load_scorers(s["qagen"], s["factcc"], s["qg"], s["qa"], s["quals"], s["qags"])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     rows = items(Path(s["corpus"]), s["docs"])
-    tables = metric_validity(scorers, rows)
+    from experiments.memory import stage_autocast
+
+    with stage_autocast(s):
+        tables = metric_validity(scorers, rows)
     write_jsonl(Path(s["out"]) / "scores.jsonl",
                 ({k: r[k] for k in ("summary", "type", "label", *scorers)} for r in rows))
     if s.get("wrong_documents"):

@@ -132,6 +132,26 @@ def mean_of(records: list[dict], metric: str) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def simulated_human_study(out: Path, runs: dict[str, dict[str, list[dict]]],
+                          n: int = 100) -> dict:
+    """The paper's human study with the oracle as annotator (``analysis.simulated_study``):
+    QUALS-ConSeq against the MLE on ``n`` test summaries, each ConSeq run on its own and all
+    runs together; the stacked bar figure goes to ``<out>/simulated_human_study.png``."""
+    from analysis.simulated_study import draw, oracle_preferences, simulated_statistics
+
+    mle = next(iter(runs["mle"].values()))
+    studies, pooled = {}, {}
+    for run, records in runs["quals_conseq"].items():
+        preferences = oracle_preferences(mle, records, n)
+        studies[run] = simulated_statistics(preferences)
+        pooled.update({f"{run}:{k}": v for k, v in preferences.items()})
+    if len(studies) > 1:
+        studies["all runs"] = simulated_statistics(pooled)
+    if any(s["items"] for s in studies.values()):
+        draw(studies, "mle", "quals_conseq", out / "simulated_human_study")
+    return studies
+
+
 def add_seed_significance(tests: dict, runs: dict[str, dict[str, list[dict]]]) -> None:
     """Add ``seeds_significant`` (how many of its seeds differ from the MLE alone, paired
     bootstrap with Holm-Bonferroni over the columns) and ``seeds`` to each column of each
@@ -188,6 +208,7 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     if "data" not in results:
         summary["metric_auroc_test_outputs"] = test_output_auroc(
             {run: records for by_run in runs.values() for run, records in by_run.items()})
+        summary["simulated_human_study"] = simulated_human_study(out, runs)
     write_json_atomic(out / "results.json", summary)
     note = skipped_note(results["data"]) if "data" in results else oracle_line(summary, world)
     (out / "results.md").write_text(md + "\n" + (f"\n{note}\n" if "data" in results else ""))

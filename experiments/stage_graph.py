@@ -20,6 +20,7 @@ from experiments import data_stages as ds
 from experiments import training_stages as ts
 from experiments.config import PipelineConfig
 from experiments.config_tree import plain
+from experiments.memory import precision_override, precision_setting
 from experiments.stage_settings import (SYSTEMS, conseq_runs, conseq_settings,
                                         evaluation_settings, evaluator, evaluator_start,
                                         metric_settings, mle_settings, selection_settings)
@@ -40,14 +41,16 @@ def model_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
             **base, **run("reader"), "config": "reader_synthetic.yaml",
             "overrides": {**ts.budget(budgets.reader_epochs, budgets.reader_batches),
                           **ts.reader_stop_override(budgets.reader_stop_accuracy),
-                          **ts.seed_override(budgets.seed)}}, needs=CORPUS))
+                          **ts.seed_override(budgets.seed),
+                          **precision_override(budgets.precision)}}, needs=CORPUS))
     for name, config in (("qagen", "qagen_synthetic.yaml"), ("qg", "qg_synthetic.yaml"),
                          ("qa", "qa_synthetic.yaml"), ("factcc", "factcc_synthetic.yaml")):
         stages.append(Stage(name, ts.train_stage, {
             **base, **run(name), "config": config,
             "init_checkpoint": evaluator_start(name, reader),
             "overrides": {**ts.budget(1, getattr(budgets, f"{name}_batches")),
-                          **ts.seed_override(budgets.seed)}}, needs=CORPUS))
+                          **ts.seed_override(budgets.seed),
+                          **precision_override(budgets.precision)}}, needs=CORPUS))
     stages.append(Stage("mle", ts.train_stage, mle_settings(out, cfg, base, reader),
                         needs=CORPUS))
     return stages
@@ -64,10 +67,12 @@ def conseq_stages(out: Path, cfg: PipelineConfig, base: dict, needs: tuple[str, 
     stages = [
         Stage("candidates", cs.candidates_stage, {
             **base, "docs": cfg.conseq.docs, "checkpoint": Ref("mle"), "out": cand,
-            "candidates": plain(cfg.candidates)}, needs=needs),
+            "candidates": plain(cfg.candidates),
+            **precision_setting(cfg.training.precision)}, needs=needs),
         Stage("scores", cs.scoring_stage, {"candidates": cand, "out_dir": scored,
                                           "qagen": evaluator(out, cfg, "qagen", refs=True),
-                                          "quals": plain(cfg.quals)},
+                                          "quals": plain(cfg.quals),
+                                          **precision_setting(cfg.training.precision)},
               needs=("candidates", *needs)),
         Stage("selection", cs.selection_stage, {
             "candidates": cand, "scored": scored, "out_dir": str(out / "conseq"),

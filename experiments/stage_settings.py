@@ -13,6 +13,7 @@ from pathlib import Path
 
 from experiments.config import PipelineConfig
 from experiments.config_tree import plain
+from experiments.memory import precision_override, precision_setting
 from experiments.stages import Ref
 from lightning_modules.selection import SelectionConfig
 
@@ -58,7 +59,8 @@ def evaluator(root: Path, cfg: PipelineConfig, role: str, refs: bool = False) ->
 def metric_settings(root: Path, cfg: PipelineConfig, refs: bool = False) -> dict:
     """Every metric's model (:func:`evaluator`) and settings (from ``cfg``)."""
     return {**{role: evaluator(root, cfg, role, refs) for role in EVALUATORS},
-            "quals": plain(cfg.quals), "qags": plain(cfg.qags)}
+            "quals": plain(cfg.quals), "qags": plain(cfg.qags),
+            **precision_setting(cfg.training.precision)}
 
 
 def evaluation_settings(root: Path, cfg: PipelineConfig, name: str, ckpt, run_dir: str,
@@ -86,7 +88,7 @@ def conseq_settings(cfg: PipelineConfig, seed: int | None = None) -> dict:
     seed = cfg.training.seed if seed is None else seed
     return {"config": "conseq.yaml",
             "overrides": {**summarizer_overrides(cfg.summarizer), **conseq_overrides(cfg.conseq),
-                          **seed_override(seed)}}
+                          **seed_override(seed), **precision_override(cfg.training.precision)}}
 
 
 def mle_settings(out: Path, cfg: PipelineConfig, base: dict, init) -> dict:
@@ -99,7 +101,8 @@ def mle_settings(out: Path, cfg: PipelineConfig, base: dict, init) -> dict:
             "init_checkpoint": init,
             "overrides": {**ts.budget(budgets.mle_epochs, budgets.mle_batches),
                           **ts.summarizer_overrides(cfg.summarizer),
-                          **ts.seed_override(budgets.seed)}}
+                          **ts.seed_override(budgets.seed),
+                          **precision_override(budgets.precision)}}
 
 
 def evaluator_start(name: str, reader: Ref | None) -> Ref | None:

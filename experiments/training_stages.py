@@ -114,9 +114,12 @@ def fit(args: list[str], run_dir: str, stage_hash: str | None = None) -> dict:
 
     from lightning_modules.models.checkpoints import safe_loading, trusted
 
+    from experiments.memory import training_oom
+
     resume = claim_run_dir(run_dir, stage_hash)
     cli = build_cli(args, run=False)
-    with safe_loading(resume):
+    config = Path(args[args.index("--config") + 1]).name
+    with safe_loading(resume), training_oom(cli, config):
         cli.trainer.fit(cli.model, datamodule=cli.datamodule, ckpt_path=resume,
                         weights_only=not trusted())
     metrics = {k: float(v) for k, v in cli.trainer.callback_metrics.items() if v.numel() == 1}

@@ -65,3 +65,7 @@ def test_a_run_over_seeds_reports_each_seed_and_their_mean(smoke, tmp_path, caps
     table = (out / "results.md").read_text()
     assert "(min–max) of the seeds' means" in table
     assert not math.isnan(rouge["rougeL"])
+    study = results["simulated_human_study"]
+    assert set(study) == {"quals_conseq_seed0", "quals_conseq_seed1", "all runs"}
+    assert study["all runs"]["items"] == sum(study[f"quals_conseq_seed{s}"]["items"] for s in (0, 1))
+    assert all(s["better"] + s["equal"] + s["worse"] == s["items"] for s in study.values())

@@ -144,7 +144,12 @@ def test_a_workbench_checkpoint_as_the_summarizer(tmp_path, tokenizer_dir):
     ckpt = save_untrained(MLEModule(tokenizer=str(tokenizer_dir)), tmp_path / "mle.ckpt")
     cfg = load_config("tiny_hf", data=str(tmp_path / "data"),
                       sets=[f"data.models.summarizer={ckpt}"])
-    stages = {s.name: s.settings for s in build_stages(tmp_path / "out", cfg, "disabled")}
+    from experiments.stage_settings import checkpoint
+    from experiments.stages import resolve
+
+    built = build_stages(tmp_path / "out", cfg, "disabled")
+    made = {s.name: {"checkpoint": checkpoint(tmp_path / "out", s.name)} for s in built}
+    stages = {s.name: resolve(s.settings, made) for s in built}
     mle, conseq = training_args(stages["mle"]), training_args(stages["quals_conseq"])
 
     def value(args, key):
