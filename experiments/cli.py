@@ -107,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     module, function, _ = COMMANDS[args.command]
     handler = getattr(importlib.import_module(module), function)
     rest = argv if args.command in PASSTHROUGH else argv[1:]
-    return handler(rest) or 0
+    from lightning_modules.models.checkpoints import UnsafeCheckpointError
+
+    try:
+        return handler(rest) or 0
+    except UnsafeCheckpointError as error:  # a checkpoint whose pickle would run code
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":

@@ -76,3 +76,16 @@ def test_a_trusted_checkpoint_loads_and_runs_its_code(tmp_path, monkeypatch):
 def test_pickle_payload_is_real():
     assert pickle.loads(pickle.dumps(Payload())) is None and RAN == ["ran"]
     RAN.clear()
+
+
+def test_a_command_given_such_a_checkpoint_ends_with_the_one_line_error(tmp_path, monkeypatch):
+    from experiments.cli import main
+
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"document": "Anna met Tom.", "summary": "Anna met Tom."}\n')
+    evil = hostile(tmp_path / "evil.ckpt")
+    with pytest.raises(SystemExit) as caught:
+        main(["score", "--metric", "quals", "--model", str(evil), "--input", str(data),
+              "--out", str(tmp_path / "out.jsonl")])
+    assert str(caught.value).startswith(f"error: {evil}: refused") and RAN == []
