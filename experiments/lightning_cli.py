@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from pytorch_lightning.callbacks import ModelCheckpoint
@@ -52,12 +54,40 @@ def make_logger(run: dict, run_dir: Path, config) -> WandbLogger:
                        mode="disabled" if mode == "disabled" else None)
 
 
+@contextmanager
+def command_line(args: list[str]):
+    """Within the block, ``sys.argv`` is ``args`` after the program name: LightningCLI reads
+    its arguments from the command line, as it does when run as a program."""
+    saved = sys.argv
+    sys.argv = [saved[0] if saved else "quals-bench", *args]
+    try:
+        yield
+    finally:
+        sys.argv = saved
+
+
+class NoTips(logging.Filter):
+    """Drops Lightning's advertising tips ("💡 Tip: ... install ...") from its log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.getMessage()).startswith("💡 Tip")
+
+
+def quiet_lightning() -> None:
+    """Keep Lightning's tips off the console (its warnings and progress bars stay)."""
+    for name in ("pytorch_lightning", "lightning.pytorch", "pytorch_lightning.utilities.rank_zero"):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, NoTips) for f in target.filters):
+            target.addFilter(NoTips())
+
+
 def build_cli(args: list[str], run: bool = True) -> WorkbenchCLI:
-    """Build the CLI; with ``run=False`` the caller drives ``cli.trainer`` itself."""
+    """Build the CLI from ``args`` given as its command line; with ``run=False`` the caller
+    drives ``cli.trainer`` itself."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if args == sys.argv[1:]:
-        args = None  # LightningCLI reads sys.argv itself, and warns when given both
-    return WorkbenchCLI(args=args, run=run, save_config_kwargs={"overwrite": True})
+    quiet_lightning()
+    with command_line(list(args)):
+        return WorkbenchCLI(args=None, run=run, save_config_kwargs={"overwrite": True})
 
 
 def main(argv: list[str]) -> int:
