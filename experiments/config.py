@@ -104,12 +104,16 @@ class ConSeqConfig:
     """The S- term: ``sequence`` (the unlikelihood of the whole summary, ``-log(1 - p(s|x))``,
     as ConSeq's equation is written) or ``token`` (the label-smoothed unlikelihood of each
     token, as the authors' fairseq criterion computes it), or ``pair`` (a preference of each
-    document's S+ over its S- against the frozen MLE: ``losses.pair_preference``). On the xsum world's validation
+    document's S+ over its S- against the frozen MLE: ``losses.pair_preference``), or ``span``
+    (the unlikelihood of the negative's tokens in answers QUALS flags). On the xsum world's validation
     documents the token term raised extrinsic hallucination from 0.625 to 0.860 and the sequence
     term lowered it to 0.610 (docs/conseq.md, "The S- term")."""
 
     pair_beta: float = 1.0
     """Scale of the ``pair`` S- term's log-ratio margin (``losses.pair_preference``)."""
+    span_threshold: float = -1.0
+    """The ``span`` S- term pushes down a negative's tokens inside answers whose QUALS
+    difference ``ll_document - ll_summary`` is below this, in nats (``losses.span_unlikelihood``)."""
     seeds: tuple[int, ...] | None = None
     """ConSeq fine-tuning seeds: each ConSeq system is trained and evaluated once per seed, on
     the same candidates and pairs, and reported as the mean over seeds with its range. ``None``:
@@ -123,8 +127,9 @@ class ConSeqConfig:
         at_least(self, 1, "docs", "epochs")
         positive(self, "learning_rate")
         at_least(self, 0.0, "negative_weight")
-        require(self.negative_loss in ("token", "sequence", "pair"),
-                f"negative_loss: must be token, sequence or pair, got {self.negative_loss!r}")
+        require(self.negative_loss in ("token", "sequence", "pair", "span"),
+                f"negative_loss: must be token, sequence, pair or span, got "
+                f"{self.negative_loss!r}")
         positive(self, "pair_beta")
 
 

@@ -139,13 +139,34 @@ def score_tables(candidates: Path, scored: Path,
     return tables
 
 
+def quals_explanations(path: Path) -> dict[str, dict]:
+    """QUALS's explanation (its kept pairs) of each summary in the scored file ``path``, by
+    summary text; empty where the file is absent."""
+    if not path.is_file():
+        return {}
+    return {line["summary"]: line.get("explanation") for line in read_objects(path)}
+
+
+def with_negative_spans(row: dict, explanations: dict[str, dict]) -> dict:
+    """``row`` with ``negative_spans``: the ``[start, end, ll_document - ll_summary]`` of each
+    answer QUALS found in its negative (``lightning_modules.flagged_spans``), for the ``span``
+    S- term."""
+    from lightning_modules.flagged_spans import answer_spans
+
+    if row.get("negative") is None:
+        return row
+    return {**row, "negative_spans": answer_spans(explanations.get(row["negative"]),
+                                                  row["negative"])}
+
+
 def selection_stage(s: dict) -> dict:
     """Write ``<out>/<ranker>/pairs.jsonl`` for each ranker; return set sizes."""
     configs = {ranker: SelectionConfig(**cfg) for ranker, cfg in s["selection"].items()}
     tables = score_tables(Path(s["candidates"]), Path(s["scored"]), configs)
     result = {}
+    explanations = quals_explanations(Path(s["scored"]) / "quals.jsonl")
     for ranker, table in tables.items():
-        pairs = select_pairs(table, configs[ranker])
+        pairs = [with_negative_spans(p, explanations) for p in select_pairs(table, configs[ranker])]
         write_jsonl(Path(s["out_dir"]) / ranker / "pairs.jsonl", pairs)
         write_jsonl(Path(s["out_dir"]) / ranker / "table.jsonl", table)
         result[ranker] = {"documents": len(table), "rows": len(pairs),

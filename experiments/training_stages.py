@@ -63,8 +63,10 @@ def summarizer_overrides(lengths: SummarizerLengths) -> dict:
 
 def conseq_overrides(conseq: ConSeqConfig) -> dict:
     """Overrides of ConSeq fine-tuning: epochs, learning rate, weight and kind of the S- loss
-    (and, for the ``pair`` term, its ``beta``)."""
-    pair = {"model.init_args.pair_beta": conseq.pair_beta} if conseq.negative_loss == "pair" else {}
+    (and the ``pair`` term's ``beta``, the ``span`` term's threshold)."""
+    pair = ({"model.init_args.pair_beta": conseq.pair_beta} if conseq.negative_loss == "pair"
+            else {"model.init_args.span_threshold": conseq.span_threshold}
+            if conseq.negative_loss == "span" else {})
     return {"trainer.max_epochs": conseq.epochs,
             "model.init_args.learning_rate": conseq.learning_rate,
             "model.init_args.negative_weight": conseq.negative_weight,

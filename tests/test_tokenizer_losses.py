@@ -135,7 +135,7 @@ def test_sequence_unlikelihood_by_hand():
     total, _ = conseq_loss(None, None, probs.log(), labels, negative_loss="sequence")
     assert total.item() == pytest.approx(loss.item() / 3, rel=1e-6)
     with pytest.raises(ValueError, match="negative_loss"):
-        conseq_loss(None, None, probs.log(), labels, negative_loss="span")
+        conseq_loss(None, None, probs.log(), labels, negative_loss="nonsense")
 
 
 def test_sequence_unlikelihood_barely_pushes_an_unlikely_summary():

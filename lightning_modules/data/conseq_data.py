@@ -61,4 +61,22 @@ class ConSeqDataModule(SummarizationDataModule):
         neg, has_neg = self._labels([r["negative"] for r in rows])
         return {"input_ids": source["input_ids"], "attention_mask": source["attention_mask"],
                 "pos_labels": pos, "has_pos": has_pos, "neg_labels": neg, "has_neg": has_neg,
-                "rows": rows}
+                "neg_span_diff": self._span_differences(rows, neg.shape), "rows": rows}
+
+    def _span_differences(self, rows: list[dict], shape) -> torch.Tensor:
+        """``[batch, target length]``: for each negative token, the lowest QUALS difference of
+        the flagged-answer spans it lies in (``negative_spans``, written by selection), else
+        ``inf`` (``lightning_modules.flagged_spans``), aligned with ``neg_labels``."""
+        from lightning_modules.flagged_spans import NO_FLAG, token_differences
+
+        out = torch.full(shape, NO_FLAG)
+        texts = [r["negative"] or "" for r in rows]
+        if not any(r.get("negative_spans") for r in rows):
+            return out
+        offsets = self.tokenizer(texts, max_length=self.hparams.max_target_length,
+                                 truncation=True, padding=True,
+                                 return_offsets_mapping=True)["offset_mapping"]
+        for i, row in enumerate(rows):
+            diffs = token_differences(offsets[i], row.get("negative_spans") or [])
+            out[i, : len(diffs)] = torch.tensor(diffs)
+        return out

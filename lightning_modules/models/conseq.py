@@ -26,17 +26,21 @@ class ConSeqModule(MLEModule):
         init_checkpoint: MLE checkpoint (``.ckpt``) whose weights this run starts from.
         positive_weight, negative_weight: weights of the two loss terms (paper: 1 and 1).
         negative_loss: the S- term, ``sequence`` (the default, ConSeq's equation), ``token``
-            (the authors' fairseq criterion) or ``pair`` (a preference of each document's S+
-            over its S- against the frozen start model) (``losses.NEGATIVE_LOSSES``).
+            (the authors' fairseq criterion), ``pair`` (a preference of each document's S+
+            over its S- against the frozen start model) or ``span`` (the unlikelihood of the
+            negative's tokens in answers QUALS flags) (``losses.NEGATIVE_LOSSES``).
         pair_beta, pair_normalise: the ``pair`` term's scale ``beta`` and whether it compares
             per-token (length-normalised) log-probabilities.
+        span_threshold: the ``span`` term pushes down the negative's tokens inside answers
+            whose QUALS difference ``ll_document - ll_summary`` is below this (nats).
         **kwargs: see :class:`MLEModule` (paper: learning_rate 3e-6, scheduler polynomial,
             warmup_steps 0, dropout 0.1, weight_decay 0.01, label_smoothing 0.1).
     """
 
     def __init__(self, init_checkpoint: str | None = None, positive_weight: float = 1.0,
                  negative_weight: float = 1.0, negative_loss: str = "sequence",
-                 pair_beta: float = 1.0, pair_normalise: bool = False, **kwargs):
+                 pair_beta: float = 1.0, pair_normalise: bool = False,
+                 span_threshold: float = -1.0, **kwargs):
         if negative_loss not in NEGATIVE_LOSSES:
             raise ValueError(f"negative_loss must be one of {NEGATIVE_LOSSES}")
         super().__init__(init_checkpoint=init_checkpoint, **kwargs)
@@ -96,9 +100,12 @@ class ConSeqModule(MLEModule):
                                            hp.negative_weight, hp.pair_beta)
         else:
             neg_logits, neg_labels = self._side(batch, "neg")
+            diff = batch.get("neg_span_diff")
             loss, parts = conseq_loss(pos_logits, pos_labels, neg_logits, neg_labels,
                                       hp.label_smoothing, hp.positive_weight,
-                                      hp.negative_weight, hp.get("negative_loss", "token"))
+                                      hp.negative_weight, hp.get("negative_loss", "token"),
+                                      None if diff is None else diff[batch["has_neg"]],
+                                      hp.get("span_threshold", -1.0))
         size = batch["input_ids"].size(0)
         sync = stage != "train"  # epoch-level validation means over every rank, as the base does
         self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=size, sync_dist=sync)

@@ -80,29 +80,55 @@ def pair_preference(pos_logp: torch.Tensor, neg_logp: torch.Tensor, pos_ref: tor
     return -F.logsigmoid(margin).sum()
 
 
-NEGATIVE_LOSSES = ("token", "sequence", "pair")
+def span_unlikelihood(logits: torch.Tensor, labels: torch.Tensor, token_diff: torch.Tensor,
+                      threshold: float, ignore_index: int = -100, min_complement: float = 1e-5
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (summed unlikelihood over flagged tokens, number of target tokens), in nats.
+
+    Per token of a negative, ``-log(1 - p(y))`` only where ``token_diff`` (the QUALS difference
+    of the flagged answer span the token lies in, ``inf`` outside every span) is below
+    ``threshold``: the summary tokens QUALS finds unsupported are pushed down, the rest of the
+    negative, which a good summary shares, is left alone. The count is every target token, as
+    :func:`unlikelihood`'s is.
+    """
+    mask = labels != ignore_index
+    flagged = mask & (token_diff < threshold)
+    probs = F.softmax(logits.float(), dim=-1).gather(-1, labels.clamp(min=0).unsqueeze(-1))
+    log_complement = torch.log((1.0 - probs.squeeze(-1)).clamp(min=min_complement))
+    return -(log_complement * flagged).sum(), mask.sum()
+
+
+NEGATIVE_LOSSES = ("token", "sequence", "pair", "span")
 """ConSeq's S- terms: token-level unlikelihood (:func:`unlikelihood`), the whole summary's
-(:func:`sequence_unlikelihood`), or a pairwise preference of S+ over S- against the frozen MLE
-(:func:`pair_preference`)."""
+(:func:`sequence_unlikelihood`), a pairwise preference of S+ over S- against the frozen MLE
+(:func:`pair_preference`), or the unlikelihood of the tokens QUALS flags
+(:func:`span_unlikelihood`)."""
 
 
 def conseq_loss(pos_logits: torch.Tensor | None, pos_labels: torch.Tensor | None,
                 neg_logits: torch.Tensor | None, neg_labels: torch.Tensor | None,
                 epsilon: float = 0.1, positive_weight: float = 1.0, negative_weight: float = 1.0,
-                negative_loss: str = "token") -> tuple[torch.Tensor, dict]:
+                negative_loss: str = "token", neg_span_diff: torch.Tensor | None = None,
+                span_threshold: float = -1.0) -> tuple[torch.Tensor, dict]:
     """ConSeq's loss: smoothed NLL on positives plus, on negatives, the smoothed token
-    unlikelihood (``negative_loss="token"``) or the sequence unlikelihood (``"sequence"``); the
-    sum normalised by the positive plus negative token counts; either side may be ``None``."""
-    if negative_loss not in NEGATIVE_LOSSES[:2]:
-        raise ValueError(f"negative_loss must be token or sequence here (pair: "
+    unlikelihood (``negative_loss="token"``), the sequence unlikelihood (``"sequence"``) or the
+    unlikelihood of QUALS's flagged tokens (``"span"``: ``neg_span_diff`` below
+    ``span_threshold``); the sum normalised by the positive plus negative token counts; either
+    side may be ``None``."""
+    if negative_loss not in ("token", "sequence", "span"):
+        raise ValueError(f"negative_loss must be token, sequence or span here (pair: "
                          f"pair_conseq_loss), got {negative_loss!r}")
     total, tokens, parts = 0.0, 0, {}
     if pos_logits is not None:
         nll, n = label_smoothed_nll(pos_logits, pos_labels, epsilon)
         total, tokens, parts["positive_nll"] = total + positive_weight * nll, tokens + n, nll / n.clamp(min=1)
     if neg_logits is not None:
-        ul, n = (unlikelihood(neg_logits, neg_labels, epsilon) if negative_loss == "token"
-                 else sequence_unlikelihood(neg_logits, neg_labels))
+        if negative_loss == "token":
+            ul, n = unlikelihood(neg_logits, neg_labels, epsilon)
+        elif negative_loss == "span":
+            ul, n = span_unlikelihood(neg_logits, neg_labels, neg_span_diff, span_threshold)
+        else:
+            ul, n = sequence_unlikelihood(neg_logits, neg_labels)
         total, tokens, parts["negative_ul"] = total + negative_weight * ul, tokens + n, ul / n.clamp(min=1)
     if isinstance(tokens, int):
         raise ValueError("conseq_loss needs positives or negatives")
