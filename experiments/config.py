@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from experiments.candidates import CandidateConfig
+from experiments.pipeline.candidates import CandidateConfig
 from experiments.config_tree import ConfigError, at_least, build, plain, positive, require
 from experiments.tiny_hf import TinyHFConfig
 from lightning_modules.metrics.qags import QagsConfig

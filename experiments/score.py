@@ -37,7 +37,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 
-from experiments.cached_predict import load_cache, run_cached
+from experiments.pipeline.cached_predict import load_cache, run_cached
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.metrics.base import scorer_models
 from lightning_modules.models.loading import fingerprint, model_problem

@@ -36,7 +36,7 @@ with their help."""
 
 def build_candidates_parser() -> argparse.ArgumentParser:
     """The ``quals-bench candidates`` parser (nothing is loaded)."""
-    from experiments.candidates import CandidateConfig
+    from experiments.pipeline.candidates import CandidateConfig
     from experiments.cli import HelpFormatter
 
     p = argparse.ArgumentParser(prog="quals-bench candidates", description=__doc__,
@@ -99,7 +99,7 @@ def _documents(p, a) -> list[dict]:
 def candidates(argv: list[str]) -> int:
     """``quals-bench candidates``: sample candidates of every input document (see the module
     docstring); print the counts (``computed``, ``from_cache``) and the paths written."""
-    from experiments.candidates import CandidateConfig
+    from experiments.pipeline.candidates import CandidateConfig
 
     p = build_candidates_parser()
     a = p.parse_args(argv)
@@ -120,8 +120,8 @@ def candidates(argv: list[str]) -> int:
 def _generate(a, rows: list[dict], cfg, model_id: str) -> dict:
     """Sample the candidates into ``a.out`` and write its scoring input; return counts and
     paths (empty on ranks other than 0)."""
-    from experiments.candidates import generate_candidates
-    from experiments.conseq_stages import scoring_input
+    from experiments.pipeline.candidates import generate_candidates
+    from experiments.pipeline.conseq_stages import scoring_input
     from lightning_modules.models.loading import load_summarizer
 
     counts = generate_candidates(load_summarizer(a.model), rows, cfg, a.out, model_id,
@@ -155,8 +155,8 @@ def build_select_parser() -> argparse.ArgumentParser:
 def select(argv: list[str]) -> int:
     """``quals-bench select``: S+/S- pairs of each ranker from scored candidates (see the
     module docstring); print each ranker's set sizes and pairs file."""
-    from experiments.conseq_stages import selection_stage
-    from experiments.stage_settings import selection_settings
+    from experiments.pipeline.conseq_stages import selection_stage
+    from experiments.pipeline.settings import selection_settings
     from lightning_modules.data.readers import DataError
     from lightning_modules.selection import SelectionConfig
 

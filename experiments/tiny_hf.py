@@ -162,7 +162,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--vocab-size", type=int, default=TinyHFConfig.vocab_size,
                    help="tokens of the trained tokenizer; base and large models keep this many "
                         "embedding rows (50265: BART's)")
-    p.add_argument("--seed", type=int, default=TinyHFConfig.seed)
+    p.add_argument("--seed", type=int, default=TinyHFConfig.seed,
+                   help=f"seed of the random weights (default {TinyHFConfig.seed})")
     a = p.parse_args(argv)
     if a.tokenizer is not None and a.data:
         p.error("give --data (to train a tokenizer on) or --tokenizer, not both")

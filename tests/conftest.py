@@ -38,7 +38,7 @@ def tokenizer_dir(corpus_dir, tmp_path_factory):
 def smoke(tmp_path_factory):
     """``quals-bench reproduce --preset smoke``, run once per test session (tests add to the
     folder, never change what the pipeline wrote)."""
-    from experiments.pipeline import main
+    from experiments.pipeline.reproduce import main
 
     out = tmp_path_factory.mktemp("reproduce") / "smoke"
     assert main(["--out", str(out), "--preset", "smoke", "--wandb", "disabled"]) == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.benchmark import main
+from experiments.studies.benchmark import main
 from tests.test_benchmark_formats import qags_line, write_csv, write_jsonl
 
 QAGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "qags"
@@ -206,7 +206,7 @@ def test_qags_files_give_meta_evals_correlations(tmp_path):
 
     from analysis.correlate_cli import correlate
     from analysis.qags_data import read_qags
-    from experiments.meta_eval import score_rows
+    from experiments.studies.meta_eval import score_rows
 
     (tmp_path / "qags").mkdir()
     for path in sorted(QAGS.glob("mturk_*.jsonl")):
@@ -286,7 +286,7 @@ def test_help_documents_every_format_and_option(capsys):
                  "aggre_fact_final.csv", "benchmark_data.json", "human_annotations.json",
                  "grounding", "generated_text", "claim, label, cut", "mturk_{cnndm,xsum}.jsonl"):
         assert name in text, name
-    from experiments.benchmark import build_parser
+    from experiments.studies.benchmark import build_parser
 
     for action in build_parser()._actions:
         if action.option_strings and action.dest != "help":

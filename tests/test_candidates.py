@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from experiments.candidates import CandidateConfig, generate_candidates
+from experiments.pipeline.candidates import CandidateConfig, generate_candidates
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +43,15 @@ def test_pipeline_stages_run_their_predict_loops_on_one_device(tmp_path, monkeyp
                                                                tokenizer_dir):
     """Inside `reproduce`, candidates and scoring must not use devices="auto": on a multi-GPU
     machine Lightning's DDP launcher would re-run the whole pipeline in each extra process."""
-    import experiments.candidates
+    import experiments.pipeline.candidates
     import experiments.score
-    from experiments.conseq_stages import candidates_stage, scoring_stage
+    from experiments.pipeline.conseq_stages import candidates_stage, scoring_stage
     from lightning_modules.models.mle import MLEModule
     from lightning_modules.models.qagen import QAGenModule
     from tests.test_evaluation_callback import save_untrained
 
     devices = []
-    for module in (experiments.candidates, experiments.score):
+    for module in (experiments.pipeline.candidates, experiments.score):
         real = module.run_cached
         monkeypatch.setattr(module, "run_cached",
                             lambda *a, real=real, **k: devices.append(a[4]) or real(*a, **k))

@@ -9,9 +9,9 @@ import shutil
 import pytest
 
 from analysis.seed_runs import mean_over_runs, range_over_runs, seed_averaged
-from experiments.pipeline import main
+from experiments.pipeline.reproduce import main
 from experiments.presets import load_config
-from experiments.stage_graph import build_stages
+from experiments.pipeline.graph import build_stages
 
 
 def test_mean_and_range_over_runs_by_hand():

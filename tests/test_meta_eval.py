@@ -41,7 +41,7 @@ def test_real_files():
 def test_meta_eval_writes_scores_beside_human_scores(tmp_path, tokenizer_dir):
     if not QAGS.exists():
         pytest.skip("../shared/data/qags is not present")
-    from experiments.meta_eval import main
+    from experiments.studies.meta_eval import main
     from lightning_modules.models.factcc import FactCCModule
     from lightning_modules.models.qagen import QAGenModule
     from tests.test_evaluation_callback import save_untrained

@@ -5,7 +5,7 @@ from argparse import Namespace
 
 
 def test_items_read_the_named_split_with_one_faithful_row_per_document(corpus_dir):
-    from experiments.metric_validity import items
+    from experiments.studies.metric_validity import items
 
     for split in ("test", "validation"):
         docs = [json.loads(line) for line in (corpus_dir / f"{split}.jsonl").open()][:3]
@@ -17,7 +17,7 @@ def test_items_read_the_named_split_with_one_faithful_row_per_document(corpus_di
 
 
 def test_wrong_documents_pair_each_summary_with_the_next_document(corpus_dir):
-    from experiments.metric_validity import items
+    from experiments.studies.metric_validity import items
 
     docs = [json.loads(line) for line in (corpus_dir / "test.jsonl").open()][:3]
     right, wrong = items(corpus_dir, 3), items(corpus_dir, 3, wrong_documents=True)
@@ -29,7 +29,7 @@ def test_wrong_documents_pair_each_summary_with_the_next_document(corpus_dir):
 
 
 def test_settings_come_from_a_run_config_and_the_qg_format_overrides(tmp_path, monkeypatch):
-    import experiments.metric_validity as mv
+    import experiments.studies.metric_validity as mv
 
     from experiments.config_tree import plain
     from experiments.presets import load_config, write_config

@@ -80,7 +80,7 @@ def test_entailment_label_by_name():
 
 
 def test_benchmark_with_the_nli_metric(tmp_path, nli_dir):
-    from experiments.benchmark import main
+    from experiments.studies.benchmark import main
     from tests.test_benchmark_cli import summac_folder
 
     folder = summac_folder(tmp_path / "summac")

@@ -10,13 +10,13 @@ import yaml
 
 from experiments import CONFIG_DIR
 from experiments.config_tree import ConfigError
-from experiments.stage_graph import build_stages
-from experiments.stages import Ref, map_values, portable
+from experiments.pipeline.graph import build_stages
+from experiments.pipeline.stages import Ref, map_values, portable
 from lightning_modules.world.generator import CorpusConfig
 from experiments.presets import PRESET_DIR, available, load_config, write_config
-from experiments.training_stages import training_args
+from experiments.pipeline.training_stages import training_args
 
-# The dicts experiments/pipeline.py held before the YAML presets, verbatim but for the
+# The dicts experiments/pipeline/reproduce.py held before the YAML presets, verbatim but for the
 # deliberate changes since (each noted).
 OLD_PAPER_CANDIDATES = dict(num_candidates=6, top_k=50, max_length=60, min_length=10)
 OLD_PRESETS = {
@@ -114,12 +114,12 @@ def test_conseq_defaults_equal_the_conseq_training_config():
 
 
 def test_conseq_negative_loss_is_checked_and_reaches_the_module():
-    from experiments.training_stages import conseq_overrides
+    from experiments.pipeline.training_stages import conseq_overrides
 
     cfg = load_config("smoke", sets=["conseq.negative_loss=token"])
     assert conseq_overrides(cfg.conseq)["model.init_args.negative_loss"] == "token"
     with pytest.raises(ConfigError, match="conseq.negative_loss"):
-        load_config("smoke", sets=["conseq.negative_loss=span"])
+        load_config("smoke", sets=["conseq.negative_loss=contrast"])
 
 
 def test_set_overrides_one_value_read_as_yaml():
@@ -231,13 +231,13 @@ def test_training_args_are_built_from_the_typed_config(tmp_path):
 
 def resolved(settings: dict, out) -> dict:
     """``settings`` with each Ref read as the run ``out``'s checkpoint of that stage."""
-    from experiments.stage_settings import checkpoint
+    from experiments.pipeline.settings import checkpoint
 
     return map_values(settings, lambda v: checkpoint(out, v.stage) if isinstance(v, Ref) else v)
 
 
 def test_factcc_starts_from_the_qa_model_without_a_reader():
-    from experiments.stage_settings import evaluator_start
+    from experiments.pipeline.settings import evaluator_start
 
     assert evaluator_start("factcc", None) == Ref("qa")
     assert evaluator_start("factcc", Ref("reader")) == Ref("reader")
@@ -258,7 +258,7 @@ def test_the_callback_takes_settings_as_a_mapping_a_config_or_a_file(tmp_path):
 
 
 def test_reproduce_rejects_a_wrong_set_before_writing_anything(tmp_path):
-    from experiments.pipeline import main
+    from experiments.pipeline.reproduce import main
 
     with pytest.raises(SystemExit, match="^error: --set conseq.epochs=0: conseq.epochs: must be >= 1"):
         main(["--out", str(tmp_path / "run"), "--preset", "smoke", "--set", "conseq.epochs=0"])

@@ -8,7 +8,7 @@ import torch
 from experiments.config_tree import ConfigError
 from experiments.memory import precision_override, precision_setting, stage_autocast
 from experiments.presets import load_config
-from experiments.training_stages import training_args
+from experiments.pipeline.training_stages import training_args
 from lightning_modules.precision import PRECISIONS, inference_autocast
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.reading_probe import _question_row, probe_table
+from experiments.studies.reading_probe import _question_row, probe_table
 
 ROW = {
     "id": "test-000001", "document": "Norborough Town beat Rosley Albion. Walby Town watched.",

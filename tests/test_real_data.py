@@ -232,7 +232,7 @@ QUALS = {"A": (0.9, 0.8, 0.2), "B": (0.5, 0.6, 0.4), "C": (0.1, 0.7, 0.3)}
 
 def scored_folder(root):
     """Candidates, their scoring input, QUALS scores by hand and ROUGE by the real scorer."""
-    from experiments.conseq_stages import scoring_input
+    from experiments.pipeline.conseq_stages import scoring_input
     from experiments.score import score_file
     from lightning_modules.metrics.rouge import RougeScorer
 
@@ -258,7 +258,7 @@ def test_select_command_end_to_end(tmp_path, capsys):
                                "pairs_path": str(root / "paper" / "quals" / "pairs.jsonl")}
     pairs = [json.loads(l) for l in open(result["quals"]["pairs_path"])]
     assert pairs == [{"id": "A", "document": "Document A.", "positive": "Reference A.",
-                      "negative": "Bad A."}]
+                      "negative": "Bad A.", "negative_spans": []}]  # no QUALS pair found in it
     assert result["rouge"]["documents"] == 3 and (root / "paper" / "rouge" / "table.jsonl").exists()
     union = _cli_json(capsys, [*common, "--mode", "union", "--ranker", "quals",
                                "--out", str(root / "union")])

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from analysis.runs import load_scores
-from experiments.pipeline import main
+from experiments.pipeline.reproduce import main
 
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 
@@ -91,7 +91,7 @@ def test_analyze_writes_a_report_with_figures(smoke, tmp_path):
 
 def test_smoke_sweep_over_the_quantile(smoke, tmp_path):
     from analysis.analyze import main as analyze
-    from experiments.sweep import main as sweep
+    from experiments.studies.sweep import main as sweep
 
     spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
             "preset": "smoke", "grid": {"selection.quantile": [0.5, 1.0]}}
@@ -107,7 +107,7 @@ def test_qa_beams_point_changes_the_ranker_not_the_test_metric(tmp_path):
     """A `quals_beams` grid point scores the candidates with its own beams, while its test
     evaluation keeps the base preset's QUALS, so points and the MLE line share one ruler."""
     from experiments.presets import load_config
-    from experiments.sweep import point_config, point_stages
+    from experiments.studies.sweep import point_config, point_stages
 
     preset = load_config("default")
     stages = {s.name: s.settings for s in point_stages(
@@ -120,7 +120,7 @@ def test_qa_beams_point_changes_the_ranker_not_the_test_metric(tmp_path):
 
 def test_a_sweep_setting_is_checked_like_set(tmp_path):
     from experiments.presets import load_config
-    from experiments.sweep import point_config
+    from experiments.studies.sweep import point_config
 
     preset = load_config("default")
     assert point_config(preset, {"selection.mode": "intersection"}, "q.yaml: grid").selection.mode \

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from experiments.pipeline import main
+from experiments.pipeline.reproduce import main
 
 CONSEQ_STAGES = {"rouge_conseq", "quals_conseq", "test_rouge_conseq", "test_quals_conseq"}
 CHANGE = ["--set", "conseq.learning_rate=0.01"]

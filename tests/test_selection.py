@@ -73,7 +73,7 @@ def test_columns_come_from_yaml_lists_and_must_name_something():
 
 
 def test_the_pipeline_defines_the_rouge_ranker_once():
-    from experiments.stage_settings import ROUGE_RANKER, selection_settings
+    from experiments.pipeline.settings import ROUGE_RANKER, selection_settings
     from experiments.presets import load_config
 
     settings = selection_settings(load_config("default").selection)

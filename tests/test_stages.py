@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from experiments.stages import Ref, Stage, local, portable, run_stages
-from experiments.training_stages import claim_run_dir
+from experiments.pipeline.stages import Ref, Stage, local, portable, run_stages
+from experiments.pipeline.training_stages import claim_run_dir
 
 quiet = {"log": lambda *_: None}
 

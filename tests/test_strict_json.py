@@ -9,8 +9,8 @@ import pytest
 import torch
 import yaml
 
-from experiments.cached_predict import append_cache, load_cache
-from experiments.stages import write_json_atomic
+from experiments.pipeline.cached_predict import append_cache, load_cache
+from experiments.pipeline.stages import write_json_atomic
 from lightning_modules.jsonl import dumps, strict, write_json, write_jsonl
 
 
@@ -73,7 +73,7 @@ def assert_tree_is_strict_json(root) -> int:
 
 
 def test_every_file_of_a_smoke_run_and_sweep_is_strict_json(smoke, tmp_path):
-    from experiments.sweep import main as sweep
+    from experiments.studies.sweep import main as sweep
 
     spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
             "preset": "smoke", "grid": {"selection.quantile": [0.5]}}

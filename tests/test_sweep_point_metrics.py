@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from experiments.sweep import point_metrics
+from experiments.studies.sweep import point_metrics
 
 
 def write_scores(folder, rows):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.system_validity import validity
+from experiments.studies.system_validity import validity
 
 
 def _row(score, verdict, hallucinated, invented, bad):
@@ -36,7 +36,7 @@ def test_one_class_gives_null_not_nan():
 def test_selection_diagnosis_judges_what_conseq_trains_on(tmp_path):
     import json
 
-    from experiments.system_validity import selection_diagnosis, train_facts
+    from experiments.studies.system_validity import selection_diagnosis, train_facts
 
     facts = {"event_type": "sports_result",
              "roles": {"winner": "Norborough Town", "loser": "Rosley Albion", "score": "3-1"},

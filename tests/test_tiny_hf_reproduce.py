@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from experiments.pipeline import main
-from experiments.stage_graph import build_stages
+from experiments.pipeline.reproduce import main
+from experiments.pipeline.graph import build_stages
 
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
 METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals")
@@ -137,15 +137,15 @@ def test_a_workbench_checkpoint_as_the_summarizer(tmp_path, tokenizer_dir):
     """A ``.ckpt`` summarizer gives the MLE and ConSeq stages its own model settings and
     tokenizer; the MLE starts from its weights, ConSeq from the MLE's."""
     from experiments.presets import load_config
-    from experiments.training_stages import training_args
+    from experiments.pipeline.training_stages import training_args
     from lightning_modules.models.mle import MLEModule
     from tests.test_evaluation_callback import save_untrained
 
     ckpt = save_untrained(MLEModule(tokenizer=str(tokenizer_dir)), tmp_path / "mle.ckpt")
     cfg = load_config("tiny_hf", data=str(tmp_path / "data"),
                       sets=[f"data.models.summarizer={ckpt}"])
-    from experiments.stage_settings import checkpoint
-    from experiments.stages import resolve
+    from experiments.pipeline.settings import checkpoint
+    from experiments.pipeline.stages import resolve
 
     built = build_stages(tmp_path / "out", cfg, "disabled")
     made = {s.name: {"checkpoint": checkpoint(tmp_path / "out", s.name)} for s in built}

@@ -217,17 +217,22 @@ def main(argv: list[str] | None = None) -> dict:
     """Measure every stage; print one line per stage; write ``--json``; return the figures."""
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--shape", default="large", choices=("tiny", "base", "large"))
-    p.add_argument("--vocab-size", type=int, default=50265)
-    p.add_argument("--source-tokens", type=int, default=64)
-    p.add_argument("--target-tokens", type=int, default=16)
+    p.add_argument("--shape", default="large", choices=("tiny", "base", "large"),
+                   help="model shape (default large)")
+    p.add_argument("--vocab-size", type=int, default=50265,
+                   help="vocabulary size (default 50265, BART's)")
+    p.add_argument("--source-tokens", type=int, default=64,
+                   help="document tokens (default 64)")
+    p.add_argument("--target-tokens", type=int, default=16,
+                   help="summary tokens (default 16)")
     p.add_argument("--batch-size", type=int, default=1, help="training examples per step")
     p.add_argument("--steps", type=int, default=2, help="timed training steps (after one more)")
     p.add_argument("--beams", type=int, default=4, help="QUALS beams, one per group")
     p.add_argument("--pair-tokens", type=int, default=20, help="longest QA pair generated")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
     p.add_argument("--precision", default=None, help="32, bf16-mixed or 16-mixed (autocast)")
-    p.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
+    p.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES),
+                   help="stages to measure (default: all)")
     p.add_argument("--models", help="build into this folder and keep it (default: a temporary "
                                     "one); without the build stage, read the models from it")
     add_output_options(p)

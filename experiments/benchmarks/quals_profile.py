@@ -121,9 +121,9 @@ def run(scorer: QualsScorer, documents, summaries) -> dict:
 def main() -> None:
     """Measure and print (and write ``--json``)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--qagen", required=True)
-    p.add_argument("--corpus", required=True)
-    p.add_argument("--n", type=int, default=16)
+    p.add_argument("--qagen", required=True, help="QAGen checkpoint (.ckpt)")
+    p.add_argument("--corpus", required=True, help="corpus folder (its test split)")
+    p.add_argument("--n", type=int, default=16, help="summaries to score (default 16)")
     add_output_options(p)
     a = p.parse_args()
     apply_threads(a)

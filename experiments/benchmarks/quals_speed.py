@@ -82,12 +82,15 @@ def models(a):
 def main() -> None:
     """Measure and print."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--qagen", required=True)
-    p.add_argument("--corpus", required=True)
-    p.add_argument("--n", type=int, default=16)
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--presets", nargs="+", default=["tiny", "small"])
-    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--qagen", required=True, help="QAGen checkpoint (.ckpt)")
+    p.add_argument("--corpus", required=True, help="corpus folder (its test split)")
+    p.add_argument("--n", type=int, default=16, help="summaries to score (default 16)")
+    p.add_argument("--batch-size", type=int, default=8,
+                   help="summaries per batch of the batched scorer (default 8)")
+    p.add_argument("--presets", nargs="+", default=["tiny", "small"],
+                   help="model sizes (default: tiny small)")
+    p.add_argument("--repeats", type=int, default=1,
+                   help="alternating repeats of both scorers (default 1)")
     add_output_options(p)
     a = p.parse_args()
     apply_threads(a)

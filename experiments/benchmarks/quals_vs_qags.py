@@ -96,9 +96,10 @@ def main() -> None:
     """Measure, print and write ``--json``."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     for name in ("--qagen", "--qg", "--qa", "--corpus"):
-        p.add_argument(name, required=True)
-    p.add_argument("--n", type=int, default=32)
-    p.add_argument("--quals-beams", type=int, default=60)
+        p.add_argument(name, required=True, help=f"{name[2:]} checkpoint or folder")
+    p.add_argument("--n", type=int, default=32, help="summaries (default 32)")
+    p.add_argument("--quals-beams", type=int, default=60,
+                   help="QUALS beams, one per group (default 60)")
     p.add_argument("--real", help="folder with the QAGS release's mturk_{cnndm,xsum}.jsonl")
     p.add_argument("--real-n", type=int, default=16, help="articles per real set")
     add_output_options(p)

@@ -48,11 +48,14 @@ def measure(preset: str, dm: SummarizationDataModule, steps: int, device: str) -
 def main() -> None:
     """Parse arguments, measure each preset, print a table."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--corpus", default="runs/default/corpus")
-    p.add_argument("--tokenizer", default="runs/default/tokenizer")
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--presets", nargs="+", default=["tiny", "small"])
+    p.add_argument("--corpus", default="runs/default/corpus",
+                   help="corpus folder (default runs/default/corpus)")
+    p.add_argument("--tokenizer", default="runs/default/tokenizer",
+                   help="tokenizer folder (default runs/default/tokenizer)")
+    p.add_argument("--steps", type=int, default=30, help="timed steps (default 30)")
+    p.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
+    p.add_argument("--presets", nargs="+", default=["tiny", "small"],
+                   help="model sizes (default: tiny small)")
     a = p.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dm = SummarizationDataModule(data_dir=a.corpus, tokenizer=a.tokenizer, batch_size=a.batch_size)

@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from experiments.stages import Stage, run_stages
+from experiments.pipeline.stages import Stage, run_stages
 
 
 def oracle_score(facts: dict, summary: str) -> float:
@@ -56,11 +56,11 @@ def oracle_pairs_stage(s: dict) -> dict:
 
 def main() -> None:
     """Run the three stages and print the comparison with MLE and QUALS-ConSeq."""
-    from experiments import evaluate as ev
+    from experiments.pipeline import evaluate as ev
     from experiments import presets
-    from experiments import training_stages as ts
+    from experiments.pipeline import training_stages as ts
     from experiments.config_tree import plain
-    from experiments.stage_settings import checkpoint, conseq_settings, evaluation_settings
+    from experiments.pipeline.settings import checkpoint, conseq_settings, evaluation_settings
 
     from experiments.cli import HelpFormatter
 

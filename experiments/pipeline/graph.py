@@ -8,7 +8,7 @@ QUALS-ConSeq -> test evaluation of the three summarizers with every metric -> me
 (corruptions, the candidate pool) -> the reading probe. Your data: data (and tiny models) ->
 MLE -> candidates -> scores -> selection -> ConSeq -> test evaluation.
 
-Each stage names its inputs (``needs``, and the :class:`~experiments.stages.Ref` of each model
+Each stage names its inputs (``needs``, and the :class:`~experiments.pipeline.stages.Ref` of each model
 it reads), so a changed setting re-runs the stage it belongs to and those downstream of it only.
 """
 
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments import data_stages as ds
-from experiments import training_stages as ts
+from experiments.pipeline import data_stages as ds
+from experiments.pipeline import training_stages as ts
 from experiments.config import PipelineConfig
 from experiments.config_tree import plain
 from experiments.memory import precision_override, precision_setting
-from experiments.stage_settings import (SYSTEMS, conseq_runs, conseq_settings,
+from experiments.pipeline.settings import (SYSTEMS, conseq_runs, conseq_settings,
                                         evaluation_settings, evaluator, evaluator_start,
                                         metric_settings, mle_settings, selection_settings)
-from experiments.stages import Ref, Stage
+from experiments.pipeline.stages import Ref, Stage
 
 CORPUS = ("corpus", "tokenizer")
 """The synthetic world's corpus stages, which every later stage reads."""
@@ -61,7 +61,7 @@ def conseq_stages(out: Path, cfg: PipelineConfig, base: dict, needs: tuple[str, 
     """Candidates, their scores, S+/S- selection, and ROUGE-ConSeq and QUALS-ConSeq training
     (``needs``: the corpus stages; ``model``: CLI overrides of the summarizer's model, on your
     data)."""
-    from experiments import conseq_stages as cs
+    from experiments.pipeline import conseq_stages as cs
 
     cand, scored = str(out / "conseq" / "candidates.jsonl"), str(out / "conseq" / "scores")
     stages = [
@@ -98,7 +98,7 @@ def system_runs(cfg: PipelineConfig) -> list[str]:
 def test_stages(out: Path, cfg: PipelineConfig, base: dict,
                 needs: tuple[str, ...]) -> list[Stage]:
     """Test evaluation of each system with every metric."""
-    from experiments import evaluate as ev
+    from experiments.pipeline import evaluate as ev
 
     return [Stage(f"test_{name}", ev.evaluate_stage, {
         **base, **evaluation_settings(out, cfg, name, Ref(name), str(out / "eval" / name),
@@ -107,9 +107,9 @@ def test_stages(out: Path, cfg: PipelineConfig, base: dict,
 
 def validity_stages(out: Path, cfg: PipelineConfig, base: dict) -> list[Stage]:
     """Metric validity (corruptions, system outputs) and the reading probe."""
-    from experiments import evaluate as ev
-    from experiments.reading_probe import probe_stage
-    from experiments.system_validity import system_validity_stage
+    from experiments.pipeline import evaluate as ev
+    from experiments.studies.reading_probe import probe_stage
+    from experiments.studies.system_validity import system_validity_stage
 
     metrics, sizes = {**base, **metric_settings(out, cfg, refs=True)}, cfg.evaluation
     return [
@@ -137,7 +137,7 @@ def world_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
 
 
 def data_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
-    """The stages of a run on your data (see ``experiments/data_stages.py``)."""
+    """The stages of a run on your data (see ``experiments/pipeline/data_stages.py``)."""
     ds.check_models(cfg)
     d = cfg.data
     model, tokenizer, init = ds.summarizer_start(d.roles(out)["summarizer"])
@@ -161,6 +161,6 @@ def data_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
 
 def build_stages(out: Path, cfg: PipelineConfig, wandb: str) -> list[Stage]:
     """Return the pipeline's stages with their settings (JSON-serialisable but for their
-    :class:`~experiments.stages.Ref` values, for their hashes); with ``cfg.data.path``, those
+    :class:`~experiments.pipeline.stages.Ref` values, for their hashes); with ``cfg.data.path``, those
     of your data."""
     return data_stages(out, cfg, wandb) if cfg.data.path else world_stages(out, cfg, wandb)

@@ -7,11 +7,11 @@ candidate and reference) -> selection (S+/S- pairs per ranker) -> ROUGE-ConSeq, 
 the oracle, on corruptions and on the candidate pool) -> the reading probe of the QA model and
 QAGen -> ``results.json``, ``results.md``/``results.tex`` and the analysis report.
 
-The stages form a graph (``experiments/stage_graph.py``): a stage that finished is skipped on a
+The stages form a graph (``experiments/pipeline/graph.py``): a stage that finished is skipped on a
 re-run, and a changed setting re-runs its own stage and those that read it (see ``stages``); a
 run folder can be copied or moved and re-runs nothing. The candidate and scoring stages also
 resume inside the stage through their content-hash caches. ``--data DIR`` runs the study on
-your data and models instead (``experiments.data_stages``; the ``tiny_hf`` preset builds tiny
+your data and models instead (``experiments.pipeline.data_stages``; the ``tiny_hf`` preset builds tiny
 Hugging Face models for it).
 """
 
@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 
 from experiments.config import PipelineConfig
-from experiments.stage_graph import build_stages
-from experiments.stages import run_stages
+from experiments.pipeline.graph import build_stages
+from experiments.pipeline.stages import run_stages
 
 def main(argv: list[str]) -> int:
     """Run the pipeline; write ``<out>/config.yaml`` (the resolved config), ``results.json``
@@ -38,13 +38,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--data", help="your data (sets data.path): a folder of "
                         "{train,validation,test}.jsonl|csv files, a save_to_disk folder or a "
                         "Hugging Face dataset name; the models: data.models.* or a preset's")
-    parser.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline")
+    parser.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline",
+                        help="W&B mode (default offline: no network); changes no stage's hash")
     a = parser.parse_args(argv)
     cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("WANDB_SILENT", "true")
     results = run(Path(a.out), cfg, a)
-    from experiments.results import write_results
+    from experiments.pipeline.results import write_results
 
     print(write_results(Path(a.out), results, preset=a.preset, world=a.world))
     return 0

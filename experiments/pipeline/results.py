@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.stages import write_json_atomic
+from experiments.pipeline.stages import write_json_atomic
 
 TABLE_METRICS = ("rouge1", "rouge2", "rougeL", "factcc", "qags", "quals", "hallucinated",
                  "intrinsic", "extrinsic", "unverifiable", "facts", "hallucinated_facts")
@@ -43,7 +43,7 @@ def system_results(results: dict) -> dict:
     A ConSeq system trained once per seed holds the mean over its seeds, with ``seeds`` (each
     seed's means) and ``range`` (each key's ``[min, max]`` over seeds) beside it."""
     from analysis.seed_runs import mean_over_runs, range_over_runs
-    from experiments.stage_settings import SYSTEMS, run_seed
+    from experiments.pipeline.settings import SYSTEMS, run_seed
 
     systems = {}
     for name in SYSTEMS:
@@ -83,7 +83,7 @@ def oracle_results(out: Path, results: dict) -> dict:
 
 def skipped_note(data: dict) -> str:
     """What a run on your data (``data``: the data stage's report) leaves out, and why."""
-    from experiments.stage_settings import SKIPPED
+    from experiments.pipeline.settings import SKIPPED
 
     facts = "" if data["has_facts"] else (
         "; the data has no fact tables, so the oracle's columns of the test evaluation "
@@ -195,7 +195,7 @@ def write_results(out: Path, results: dict, preset: str, world: str) -> str:
     summary = {"preset": preset, "world": world, "systems": systems,
                "selection": results["selection"]}
     if "data" in results:
-        from experiments.stage_settings import SKIPPED
+        from experiments.pipeline.settings import SKIPPED
 
         summary.update(data=results["data"], skipped=list(SKIPPED))
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from experiments.candidates import CandidateConfig, generate_candidates
+from experiments.pipeline.candidates import CandidateConfig, generate_candidates
 from lightning_modules.data.readers import DataError, read_objects
 from lightning_modules.jsonl import write_jsonl
 from lightning_modules.selection import SelectionConfig, ranking_score, select_pairs

@@ -29,7 +29,7 @@ import yaml
 from experiments import presets
 from experiments.config import PipelineConfig
 from experiments.config_tree import ConfigError, plain
-from experiments.stages import Stage, content_hash, run_stages, write_json_atomic
+from experiments.pipeline.stages import Stage, content_hash, run_stages, write_json_atomic
 
 
 def point_layer(settings: dict) -> dict:
@@ -55,10 +55,10 @@ def point_stages(base: Path, out: Path, p: PipelineConfig, name: str, wandb: str
     """Scores -> selection -> QUALS-ConSeq -> test evaluation for one grid point; ``p`` is the
     point's config, ``evaluator`` the base config (whose metric settings and test examples
     make the test evaluation)."""
-    from experiments import conseq_stages as cs
-    from experiments import evaluate as ev
-    from experiments import training_stages as ts
-    from experiments.stage_settings import (checkpoint, conseq_settings, evaluation_settings,
+    from experiments.pipeline import conseq_stages as cs
+    from experiments.pipeline import evaluate as ev
+    from experiments.pipeline import training_stages as ts
+    from experiments.pipeline.settings import (checkpoint, conseq_settings, evaluation_settings,
                                             selection_settings)
 
     common = {"corpus": str(base / "corpus"), "tokenizer": str(base / "tokenizer"),

@@ -1,7 +1,7 @@
 """Metric validity on the synthetic corpus: does each metric separate faithful summaries from
 corrupted ones? AUROC against the corpus's labels, overall and per corruption type.
 
-    python -m experiments.metric_validity --corpus DIR --qagen QAGEN.ckpt --factcc FACTCC.ckpt \\
+    python -m experiments.studies.metric_validity --corpus DIR --qagen QAGEN.ckpt --factcc FACTCC.ckpt \\
         --qg QG.ckpt --qa QA.ckpt [--docs 40] [--quals-beams 60] [--split validation] \\
         [--config RUN/config.yaml] [--qg-format '{answer} <qa_sep> {passage}'] \\
         [--wrong-documents] [--out OUT]
@@ -121,19 +121,20 @@ def build_scorers(a) -> dict:
 def main() -> None:
     """Score, print and optionally save the validity tables."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--corpus", required=True)
-    p.add_argument("--qagen")
-    p.add_argument("--factcc")
-    p.add_argument("--qg")
-    p.add_argument("--qa")
-    p.add_argument("--docs", type=int, default=40)
-    p.add_argument("--quals-beams", type=int, default=60)
+    p.add_argument("--corpus", required=True, help="corpus folder")
+    p.add_argument("--qagen", help="QAGen checkpoint (QUALS)")
+    p.add_argument("--factcc", help="FactCC checkpoint")
+    p.add_argument("--qg", help="question generation checkpoint (QAGS)")
+    p.add_argument("--qa", help="question answering checkpoint (QAGS)")
+    p.add_argument("--docs", type=int, default=40, help="documents (default 40)")
+    p.add_argument("--quals-beams", type=int, default=60,
+                   help="QUALS beams, one per group (default 60)")
     p.add_argument("--split", default="test", help="corpus split (validation to choose settings)")
     p.add_argument("--config", help="a run's config.yaml, for its quals and qags settings")
     p.add_argument("--qg-format", help="QAGS's QG input template (default: QG_FORMAT)")
     p.add_argument("--wrong-documents", action="store_true",
                    help="control: score each summary against another document")
-    p.add_argument("--out")
+    p.add_argument("--out", help="folder for the per-summary scores and AUROCs")
     a = p.parse_args()
     rows = items(Path(a.corpus), a.docs, a.split, a.wrong_documents)
     tables = metric_validity(build_scorers(a), rows)

@@ -10,7 +10,7 @@ and reports SQuAD exact match and token F1 against the true answer, overall, by 
 type, and split by whether the document names another entity of the answer's type (another
 role's value or a distractor: the "wrong boxer" the model must not pick) or not.
 
-    python -m experiments.reading_probe --corpus DIR --qa QA.ckpt --qagen QAGEN.ckpt [--docs 200]
+    python -m experiments.studies.reading_probe --corpus DIR --qa QA.ckpt --qagen QAGEN.ckpt [--docs 200]
 """
 
 from __future__ import annotations
@@ -151,10 +151,10 @@ def probe_stage(s: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Print the probe's JSON (and write it with ``--out``)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--corpus", required=True)
-    p.add_argument("--qa")
-    p.add_argument("--qagen")
-    p.add_argument("--docs", type=int, default=200)
+    p.add_argument("--corpus", required=True, help="corpus folder")
+    p.add_argument("--qa", help="question answering checkpoint")
+    p.add_argument("--qagen", help="QAGen checkpoint")
+    p.add_argument("--docs", type=int, default=200, help="documents (default 200)")
     p.add_argument("--out", help="write the tables as JSON here")
     p.add_argument("--answers", type=Path, help="write every question and answer here (JSONL)")
     a = p.parse_args(argv)

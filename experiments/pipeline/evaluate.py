@@ -57,7 +57,7 @@ def validity_stage(s: dict) -> dict:
     the per-summary scores go to ``<out>/scores.jsonl``. With ``wrong_documents``, each
     metric's table also holds, under that key, its AUROCs with every summary scored against
     the next document: the control a metric that reads falls to chance on."""
-    from experiments.metric_validity import items, load_scorers, metric_validity
+    from experiments.studies.metric_validity import items, load_scorers, metric_validity
     from lightning_modules.jsonl import write_jsonl
 
     scorers = load_scorers(s["qagen"], s["factcc"], s["qg"], s["qa"], s["quals"], s["qags"])

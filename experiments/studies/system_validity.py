@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from experiments.conseq_stages import slots
+from experiments.pipeline.conseq_stages import slots
 from lightning_modules.data.readers import read_objects
 
 
@@ -105,7 +105,7 @@ def selection_diagnosis(selection_dir: Path, candidates: Path, facts: dict[str, 
 def system_validity_stage(s: dict) -> dict:
     """Pipeline stage: judge and score the candidate pool; per-summary rows go to
     ``<out>/scores.jsonl``; return ``{metric: validity}``."""
-    from experiments.metric_validity import load_scorers
+    from experiments.studies.metric_validity import load_scorers
     from lightning_modules.jsonl import write_jsonl
 
     facts = train_facts(Path(s["corpus"]))

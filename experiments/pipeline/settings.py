@@ -1,8 +1,8 @@
 """The settings of the pipeline's stages: which model each reads and with what settings.
 
-Shared by the stage graph (``experiments/stage_graph.py``), the results (``results.py``),
+Shared by the stage graph (``experiments/pipeline/graph.py``), the results (``results.py``),
 sweeps and diagnostics. Inside the graph a model another stage trains is a
-:class:`~experiments.stages.Ref` to that stage's result; outside it (a sweep reading a finished
+:class:`~experiments.pipeline.stages.Ref` to that stage's result; outside it (a sweep reading a finished
 run) it is the checkpoint path.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from experiments.config import PipelineConfig
 from experiments.config_tree import plain
 from experiments.memory import precision_override, precision_setting
-from experiments.stages import Ref
+from experiments.pipeline.stages import Ref
 from lightning_modules.selection import SelectionConfig
 
 SYSTEMS = ("mle", "rouge_conseq", "quals_conseq")
@@ -83,7 +83,7 @@ def selection_settings(selection: SelectionConfig) -> dict:
 def conseq_settings(cfg: PipelineConfig, seed: int | None = None) -> dict:
     """Training settings of a ConSeq stage: its config file and overrides from ``cfg``
     (``seed``: the ConSeq fine-tuning seed; ``None``, the training seed)."""
-    from experiments.training_stages import conseq_overrides, seed_override, summarizer_overrides
+    from experiments.pipeline.training_stages import conseq_overrides, seed_override, summarizer_overrides
 
     seed = cfg.training.seed if seed is None else seed
     return {"config": "conseq.yaml",
@@ -94,7 +94,7 @@ def conseq_settings(cfg: PipelineConfig, seed: int | None = None) -> dict:
 def mle_settings(out: Path, cfg: PipelineConfig, base: dict, init) -> dict:
     """Settings of the MLE stage: ``mle.yaml`` from the checkpoint ``init`` (a path, a
     :class:`Ref` or none), the preset's budget and summarizer lengths."""
-    from experiments import training_stages as ts
+    from experiments.pipeline import training_stages as ts
 
     budgets = cfg.training
     return {**base, "run_dir": str(out / "runs" / "mle"), "config": "mle.yaml",

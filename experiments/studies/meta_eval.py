@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
 
     from analysis.correlate_cli import correlate
     from analysis.qags_data import read_qags
-    from experiments.metric_validity import build_scorers
+    from experiments.studies.metric_validity import build_scorers
     from lightning_modules.jsonl import write_json, write_jsonl
 
     p = build_parser()

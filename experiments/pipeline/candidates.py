@@ -11,7 +11,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 
-from experiments.cached_predict import load_cache, run_cached
+from experiments.pipeline.cached_predict import load_cache, run_cached
 from experiments.config_tree import at_least, require
 from lightning_modules.jsonl import write_jsonl
 
