@@ -12,5 +12,5 @@
 - :mod:`~analysis.benchmark.store`: the per-example ``scores.jsonl`` merged across runs;
 - :mod:`~analysis.benchmark.report`: ``benchmark.md``, the printed table and ``benchmark.png``.
 
-``quals-bench benchmark`` (:mod:`experiments.benchmark`) runs them.
+``quals-bench benchmark`` (:mod:`experiments.studies.benchmark`) runs them.
 """
