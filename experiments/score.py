@@ -50,7 +50,7 @@ class InputError(ValueError):
 
 
 NEEDS = {"quals": ("model",), "factcc": ("model",), "qags": ("qg", "qa"), "rouge": (),
-         "oracle": ()}
+         "oracle": (), "nli": ("model",)}
 MAIN_COLUMN = {"rouge": "rougeL", "oracle": "not_faithful"}
 
 
@@ -153,10 +153,10 @@ def build_scorer(metric: str, a) -> tuple[object, dict]:
 
     from lightning_modules.metrics.registry import build_scorer as build, metric_config
 
-    checkpoints = {"qagen": a.model, "factcc": a.model, "qg": a.qg, "qa": a.qa}
+    checkpoints = {"qagen": a.model, "factcc": a.model, "nli": a.model, "qg": a.qg, "qa": a.qa}
     config = metric_config(metric, _settings(a) or None)
     settings = {"metric": metric, **(asdict(config) if config is not None else {})}
-    if metric in ("quals", "factcc"):
+    if metric in ("quals", "factcc", "nli"):
         settings.update(fingerprint(a.model))
     elif metric == "qags":
         settings.update(qg=fingerprint(a.qg), qa=fingerprint(a.qa))
@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quals-bench score", description=__doc__,
                                 formatter_class=HelpFormatter)
     p.add_argument("--metric", required=True, choices=list(NEEDS), help="the metric to score with")
-    p.add_argument("--model", help="QAGen checkpoint for quals; FactCC checkpoint for factcc")
+    p.add_argument("--model", help="QAGen checkpoint for quals; FactCC checkpoint for factcc; NLI classifier (folder or hub name) for nli")
     p.add_argument("--qg", help="question generation checkpoint for qags")
     p.add_argument("--qa", help="question answering checkpoint for qags")
     p.add_argument("--input", required=True, type=Path,

@@ -97,3 +97,20 @@ def test_benchmark_with_the_nli_metric(tmp_path, nli_dir):
     plain = save_nli(tmp_path / "plain", {0: "LABEL_0", 1: "LABEL_1"})
     with pytest.raises(SystemExit, match=r"^error: .*plain: no entailment label in config"):
         main(["summac", str(folder), "--out", str(out), "--metric", "nli", "--model", plain])
+
+
+def test_score_command_with_the_nli_metric(tmp_path, nli_dir):
+    """``quals-bench score --metric nli`` goes through the one scorer registry and writes the
+    scorer's own values."""
+    from experiments.score import main
+
+    rows = [{"document": "Anna met Tom. They talked in Oslo.", "summary": "Anna met Tom."},
+            {"document": "The firm grew.", "summary": "The firm shrank. It closed."}]
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["--metric", "nli", "--model", nli_dir, "--input", str(data),
+                 "--out", str(tmp_path / "out.jsonl")]) == 0
+    got = [json.loads(l)["score"] for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    expected = NLIScorer.from_pretrained(nli_dir).score([r["document"] for r in rows],
+                                                        [r["summary"] for r in rows])
+    assert got == pytest.approx(expected.scores["nli"], abs=1e-6)

@@ -2,14 +2,14 @@
 
 The evaluation callback, ``quals-bench score``, metric validity and meta-evaluation all build
 their scorers here. Checkpoints are named by role: ``qagen`` (QUALS), ``factcc`` (FactCC),
-``qg`` and ``qa`` (QAGS); settings are the fields of ``QualsConfig`` / ``QagsConfig`` /
+``qg`` and ``qa`` (QAGS), ``nli`` (any Hugging Face NLI classifier, SummaC-ZS style); settings are the fields of ``QualsConfig`` / ``QagsConfig`` /
 ``OracleConfig`` (the synthetic world's oracle, ``metric: oracle``).
 """
 
 from __future__ import annotations
 
 CHECKPOINTS = {"rouge": (), "factcc": ("factcc",), "qags": ("qg", "qa"), "quals": ("qagen",),
-               "oracle": ()}
+               "oracle": (), "nli": ("nli",)}
 """The metrics, and the checkpoints each needs (the synthetic world's oracle needs fact tables
 instead: ``OracleConfig.corpus``, or the rows the callback binds)."""
 
@@ -65,6 +65,10 @@ def build_scorer(metric: str, checkpoints: dict, config=None):
         from lightning_modules.metrics.factcc import FactCCScorer
 
         return FactCCScorer.from_checkpoint(checkpoints["factcc"])
+    if metric == "nli":
+        from lightning_modules.metrics.nli import NLIScorer
+
+        return NLIScorer.from_pretrained(checkpoints["nli"])
     if metric == "oracle":
         from lightning_modules.metrics.oracle import OracleScorer
 
