@@ -7,7 +7,8 @@ import math
 from collections.abc import Iterable
 
 
-def _finite(value) -> bool:
+def finite(value) -> bool:
+    """Whether ``value`` is a finite int or float (not a bool)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -16,7 +17,7 @@ def mean_over_runs(runs: list[dict]) -> dict:
     value for keeps the first run's value (``None``, NaN, or a non-number)."""
     out = {}
     for key in dict.fromkeys(k for run in runs for k in run):
-        values = [run[key] for run in runs if _finite(run.get(key))]
+        values = [run[key] for run in runs if finite(run.get(key))]
         out[key] = sum(values) / len(values) if values else runs[0].get(key)
     return out
 
@@ -25,7 +26,7 @@ def range_over_runs(runs: list[dict]) -> dict[str, list[float]]:
     """``[min, max]`` over the runs of each key with a finite value in some run."""
     keys = dict.fromkeys(k for run in runs for k in run)
     return {key: [min(values), max(values)] for key in keys
-            if (values := [run[key] for run in runs if _finite(run.get(key))])}
+            if (values := [run[key] for run in runs if finite(run.get(key))])}
 
 
 def seed_averaged(records_by_run: Iterable[list[dict]]) -> list[dict]:
@@ -47,4 +48,4 @@ def _averaged(key: str, value, rows: list[dict]):
     if key == "id" or isinstance(value, bool) or not isinstance(value, (int, float, type(None))):
         return value
     values = [r.get(key) for r in rows]
-    return sum(values) / len(values) if all(_finite(v) for v in values) else None
+    return sum(values) / len(values) if all(finite(v) for v in values) else None

@@ -125,10 +125,9 @@ def column_ranges(by_run: dict[str, list[dict]], metrics) -> dict[str, tuple[flo
 
 def mean_of(records: list[dict], metric: str) -> float | None:
     """The mean of ``metric`` over the records with a finite value (``None`` if none)."""
-    import math
+    from analysis.seed_runs import finite
 
-    values = [r[metric] for r in records if isinstance(r.get(metric), (int, float))
-              and math.isfinite(r[metric])]
+    values = [r[metric] for r in records if finite(r.get(metric))]
     return sum(values) / len(values) if values else None
 
 
@@ -159,12 +158,12 @@ def add_seed_significance(tests: dict, runs: dict[str, dict[str, list[dict]]]) -
     from analysis import tables
 
     mle = next(iter(runs["mle"].values()))
+    metrics = table_metrics(mle)
     for name, by_run in runs.items():
         if name == "mle" or len(by_run) < 2:
             continue
         counts = {}
         for records in by_run.values():
-            metrics = table_metrics(mle)
             table = tables.results_table({"mle": mle, name: records}, metrics, baseline="mle")
             for metric, cell in table[name].items():
                 counts[metric] = counts.get(metric, 0) + bool(cell.significant)

@@ -64,13 +64,13 @@ def summarizer_overrides(lengths: SummarizerLengths) -> dict:
 def conseq_overrides(conseq: ConSeqConfig) -> dict:
     """Overrides of ConSeq fine-tuning: epochs, learning rate, weight and kind of the S- loss
     (and the ``pair`` term's ``beta``, the ``span`` term's threshold)."""
-    pair = ({"model.init_args.pair_beta": conseq.pair_beta} if conseq.negative_loss == "pair"
-            else {"model.init_args.span_threshold": conseq.span_threshold}
-            if conseq.negative_loss == "span" else {})
+    term = {"pair": {"model.init_args.pair_beta": conseq.pair_beta},
+            "span": {"model.init_args.span_threshold": conseq.span_threshold}}
     return {"trainer.max_epochs": conseq.epochs,
             "model.init_args.learning_rate": conseq.learning_rate,
             "model.init_args.negative_weight": conseq.negative_weight,
-            "model.init_args.negative_loss": conseq.negative_loss, **pair}
+            "model.init_args.negative_loss": conseq.negative_loss,
+            **term.get(conseq.negative_loss, {})}
 
 
 STAGE_RECORD = "stage.json"

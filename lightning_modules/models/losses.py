@@ -52,11 +52,9 @@ def sequence_unlikelihood(logits: torch.Tensor, labels: torch.Tensor, ignore_ind
     adds almost nothing; one it would generate is pushed down, every token by the same factor
     ``p / (1 - p)``. ``1 - p`` is clamped below at ``min_complement``.
     """
-    mask = labels != ignore_index
-    log_probs = F.log_softmax(logits.float(), dim=-1)
-    token = log_probs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
-    complement = -torch.expm1(token.sum(-1))  # 1 - p(s|x), exact for small p
-    return -torch.log(complement.clamp(min=min_complement)).sum(), mask.sum()
+    complement = -torch.expm1(sequence_logprob(logits, labels, ignore_index=ignore_index))
+    # 1 - p(s|x), exact for small p
+    return -torch.log(complement.clamp(min=min_complement)).sum(), (labels != ignore_index).sum()
 
 
 def sequence_logprob(logits: torch.Tensor, labels: torch.Tensor, normalise: bool = False,
