@@ -192,7 +192,8 @@ def test_one_registry_names_every_metric_and_its_checkpoints():
                                                     missing_checkpoints)
     from lightning_modules.metrics.rouge import RougeScorer
 
-    assert set(CHECKPOINTS) == {"rouge", "factcc", "qags", "quals", "oracle"}
+    assert set(CHECKPOINTS) == {"rouge", "factcc", "qags", "quals", "oracle", "nli"}
+    assert missing_checkpoints("nli", {}) == ["nli"]
     assert missing_checkpoints("qags", {"qg": "g.ckpt"}) == ["qa"]
     assert isinstance(build_scorer("rouge", {}), RougeScorer)
     assert metric_config("quals", {"num_beams": 4, "num_beam_groups": 4}).num_beams == 4
