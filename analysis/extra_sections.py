@@ -10,20 +10,25 @@ from analysis import figures
 
 def sweep_section(run: Path, out: Path) -> list[str]:
     """Figure (c): each swept setting against each metric of the sweep's runs (``sweep.json``:
-    ``{"name", "runs": [{"settings": {...}, "metrics": {...}}]}``)."""
+    ``{"name", "split", "runs": [{"settings": {...}, "metrics": {...}, "range": {...}}]}``);
+    a point trained over ConSeq seeds shows its mean over seeds and, in brackets, their range."""
     path = run / "sweep.json"
     if not path.exists():
         return []
     sweep = json.loads(path.read_text())
     metrics = sweep.get("plot_metrics", ["quals", "hallucination_rate", "rougeL"])
     settings = sorted({k for r in sweep["runs"] for k in r["settings"]})
+    split = sweep.get("split", "test")
+    seeds = max((len(r.get("seeds", {})) for r in sweep["runs"]), default=0)
     lines = [f"## Ablation: {sweep['name']}", "",
+             f"{split.capitalize()} documents"
+             + (f"; each cell is the mean over {seeds} ConSeq seeds, in brackets their range."
+                if seeds > 1 else "."), "",
              "| " + " | ".join(settings + metrics) + " |", "|---" * (len(settings) + len(metrics)) + "|"]
     stars = _significant_cells(sweep["runs"], metrics)
     for i, r in enumerate(sweep["runs"]):
         values = [str(r["settings"].get(k)) for k in settings]
-        values += [f"{r['metrics'][m]:.3f}{'*' if (i, m) in stars else ''}"
-                   if figures.is_finite(r["metrics"].get(m)) else "n/a" for m in metrics]
+        values += [_cell(r, m, (i, m) in stars) for m in metrics]
         lines.append("| " + " | ".join(values) + " |")
     lines.append("")
     if any("vs_mle" in r["metrics"] for r in sweep["runs"]):
@@ -42,11 +47,20 @@ def sweep_section(run: Path, out: Path) -> list[str]:
             base = sweep.get("baseline", {}).get(metric)
             fig = figures.ablation_curves({"QUALS-ConSeq (95% CI)": points},
                                           figures.SETTINGS.get(setting, setting.replace("_", " ")),
-                                          f"{figures.UNITS.get(metric, metric)}, test-set mean",
+                                          f"{figures.UNITS.get(metric, metric)}, {split}-set mean",
                                           out / "figures" / f"sweep_{sweep['name']}_{setting}_{metric}",
                                           baseline=("MLE", base) if base is not None else None)
             lines += [f"![{metric} vs {setting}]({fig.relative_to(out)})", ""]
     return lines
+
+
+def _cell(run: dict, metric: str, star: bool) -> str:
+    """A sweep table cell: the mean, ``*`` when significant, and the range over seeds."""
+    value = run["metrics"].get(metric)
+    if not figures.is_finite(value):
+        return "n/a"
+    span = run.get("range", {}).get(metric)
+    return f"{value:.3f}{'*' if star else ''}" + (f" [{span[0]:.3f}, {span[1]:.3f}]" if span else "")
 
 
 def _significant_cells(runs: list[dict], metrics: list[str]) -> set[tuple[int, str]]:

@@ -37,6 +37,15 @@ FIGURES = (
      "significance_vs_mle.quals_conseq.hallucinated.significant", True),
     ("QUALS-ConSeq unsupported facts, minus MLE", "delta:quals_conseq:hallucinated_fact_rate",
      False),
+    ("QUALS-ConSeq unsupported facts, change over MLE", "ratio:quals_conseq:hallucinated_fact_rate",
+     False),
+    ("QUALS-ConSeq minus ROUGE-ConSeq, unsupported facts",
+     "gap:quals_conseq:rouge_conseq:hallucinated_fact_rate", False),
+    ("QUALS-ConSeq extrinsic, minus MLE", "delta:quals_conseq:extrinsic", False),
+    ("  significant (1: paired bootstrap p < 0.05)",
+     "significance_vs_mle.quals_conseq.extrinsic.significant", True),
+    ("QUALS-ConSeq FactCC, minus MLE", "delta:quals_conseq:factcc", True),
+    ("QUALS-ConSeq ROUGE-L, minus MLE", "delta:quals_conseq:rougeL", True),
     ("QUALS-ConSeq QAGS, minus MLE", "delta:quals_conseq:qags", True),
     ("  significant (1: paired bootstrap p < 0.05)",
      "significance_vs_mle.quals_conseq.qags.significant", True),
@@ -55,6 +64,9 @@ TARGETS = {
     "metric_auroc.qags": 0.70,
     "metric_auroc.factcc": 0.70,
     "systems.mle.intrinsic": 0.35,
+    "ratio:quals_conseq:hallucinated_fact_rate": -1 / 3,
+    "gap:quals_conseq:rouge_conseq:hallucinated_fact_rate": 0.0,
+    "delta:quals_conseq:rougeL": -0.01,
 }
 """The default preset's targets, by path in ``results.json``: the level a run of
 ``experiments/configs/presets/default.yaml`` should reach for its models to count as reading
@@ -63,20 +75,29 @@ their documents (at least the target where higher is better, at most it where lo
 
 
 def lookup(results: dict, path: str):
-    """The number at a dotted ``path`` of a run's results (a flag: 1 or 0;
-    ``delta:SYSTEM:KEY``: the system's ``systems`` value minus the MLE's); None where the run
-    has none."""
-    if path.startswith("delta:"):
-        _, system, key = path.split(":")
-        systems = results.get("systems", {})
-        a, b = (systems.get(name, {}).get(key) for name in (system, "mle"))
-        return None if a is None or b is None else a - b
+    """The number at a dotted ``path`` of a run's results (a flag: 1 or 0), or a comparison of
+    two systems' ``systems`` values: ``delta:SYSTEM:KEY`` (the system's minus the MLE's),
+    ``ratio:SYSTEM:KEY`` (the system's over the MLE's, minus 1) and ``gap:A:B:KEY`` (A's minus
+    B's); None where the run has none."""
+    if path.split(":")[0] in ("delta", "ratio", "gap"):
+        return compare(results.get("systems", {}), *path.split(":"))
     value = results
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
             return None
         value = value[part]
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def compare(systems: dict, kind: str, *names_and_key: str):
+    """One comparison of :func:`lookup` between ``systems``' values of a key."""
+    *names, key = names_and_key
+    a, b = (systems.get(name, {}).get(key) for name in (names + ["mle"])[:2])
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return None
+    if kind == "ratio":
+        return a / b - 1 if b else None
+    return a - b
 
 
 def spread(values: list) -> dict:

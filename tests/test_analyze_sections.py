@@ -35,6 +35,18 @@ def test_sweep_section_stars_cells_that_differ_from_the_mle_after_holm(tmp_path)
     assert any(l.startswith("`*` = differs") for l in lines)
 
 
+def test_sweep_section_shows_the_range_over_seeds_and_the_split(tmp_path):
+    runs = [{"settings": {"term": "pair"}, "metrics": {"hallucination_rate": 0.25},
+             "seeds": {"0": {}, "1": {}}, "range": {"hallucination_rate": [0.2, 0.3]}}]
+    (tmp_path / "sweep.json").write_text(json.dumps({
+        "name": "terms", "split": "validation", "runs": runs,
+        "plot_metrics": ["hallucination_rate"]}))
+    lines = sweep_section(tmp_path, tmp_path / "report")
+    assert "| pair | 0.250 [0.200, 0.300] |" in lines
+    assert any(l.startswith("Validation documents; each cell is the mean over 2 ConSeq seeds")
+               for l in lines)
+
+
 def test_meta_eval_section_reports_each_file_and_metric(tmp_path):
     rows = [{"id": str(i), "human": i / 9, "quals": -1 + i / 9} for i in range(10)]
     (tmp_path / "mturk_x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))

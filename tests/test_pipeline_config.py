@@ -114,6 +114,13 @@ def test_conseq_defaults_equal_the_conseq_training_config():
     assert ConSeqConfig.negative_loss == fit["model"]["init_args"]["negative_loss"] == "sequence"
 
 
+def test_the_default_preset_departs_from_the_paper_s_term_and_the_paper_presets_do_not():
+    """The default's S- term was chosen on validation documents (docs/conseq.md); the paper
+    presets keep the paper's equation."""
+    assert load_config("default").conseq.negative_loss == "pair"
+    assert load_config("paper_xsum").conseq.negative_loss == "sequence"
+
+
 def test_conseq_negative_loss_is_checked_and_reaches_the_module():
     from experiments.pipeline.training_stages import conseq_overrides
 

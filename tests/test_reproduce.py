@@ -115,7 +115,31 @@ def test_qa_beams_point_changes_the_ranker_not_the_test_metric(tmp_path):
         "qa_beams", "disabled", preset)}
     assert stages["scores"]["quals"]["num_beams"] == 60
     assert stages["scores"]["quals"]["num_beam_groups"] == 60
-    assert stages["test"]["quals"]["num_beams"] == preset.quals.num_beams == 10
+    assert stages["selection"]["scored"] == stages["scores"]["out_dir"]
+    assert stages["test_seed0"]["quals"]["num_beams"] == preset.quals.num_beams == 10
+
+
+def test_a_point_trains_and_evaluates_once_per_conseq_seed_on_its_split(tmp_path):
+    """A point with the base preset's QUALS reads the base run's scores (no scoring stage), and
+    trains one QUALS-ConSeq per ConSeq seed, each evaluated on the sweep's split."""
+    from experiments.presets import load_config
+    from experiments.studies.sweep import point_config, point_stages
+
+    preset = load_config("default")
+    point = point_config(preset, {"conseq.negative_loss": "span"}, "test")
+    stages = {s.name: s for s in point_stages(tmp_path, tmp_path / "span", point, "terms",
+                                              "disabled", preset, "validation")}
+    seeds = preset.conseq.seeds
+    assert "scores" not in stages
+    assert stages["selection"].settings["scored"] == str(tmp_path / "conseq" / "scores")
+    assert set(stages) == {"selection", *(f"quals_conseq_seed{s}" for s in seeds),
+                           *(f"validation_seed{s}" for s in seeds)}
+    for s in seeds:
+        training = stages[f"quals_conseq_seed{s}"].settings["overrides"]
+        assert training["seed_everything"] == s and training["model.init_args.negative_loss"] == "span"
+        evaluation = stages[f"validation_seed{s}"]
+        assert evaluation.settings["split"] == "validation"
+        assert evaluation.inputs(list(stages)) == [f"quals_conseq_seed{s}"]
 
 
 def test_a_sweep_setting_is_checked_like_set(tmp_path):

@@ -51,6 +51,22 @@ def test_lookup_gives_none_for_what_a_run_lacks():
     assert lookup({"systems": {"mle": {"qags": 0.5}}}, "delta:quals_conseq:qags") is None
 
 
+def test_the_conseq_targets_compare_systems_by_hand():
+    """Unsupported facts 0.15 -> 0.09 is a change of -40% (meets <= -1/3); 0.09 against
+    ROUGE-ConSeq's 0.12 is -0.03 (meets <= 0); ROUGE-L 0.600 -> 0.585 is -0.015 (misses >= -0.01)."""
+    systems = {"mle": {"hallucinated_fact_rate": 0.15, "rougeL": 0.600},
+               "quals_conseq": {"hallucinated_fact_rate": 0.09, "rougeL": 0.585},
+               "rouge_conseq": {"hallucinated_fact_rate": 0.12}}
+    rows = seed_table({"s0": {"systems": systems}})
+    ratio = _row(rows, "ratio:quals_conseq:hallucinated_fact_rate")
+    assert ratio["values"]["s0"] == pytest.approx(-0.4) and ratio["meeting_target"] == 1
+    gap = _row(rows, "gap:quals_conseq:rouge_conseq:hallucinated_fact_rate")
+    assert gap["values"]["s0"] == pytest.approx(-0.03) and gap["meeting_target"] == 1
+    cost = _row(rows, "delta:quals_conseq:rougeL")
+    assert cost["values"]["s0"] == pytest.approx(-0.015) and cost["meeting_target"] == 0
+    assert lookup({"systems": {"mle": {"x": 0.0}, "a": {"x": 0.1}}}, "ratio:a:x") is None
+
+
 def test_runs_of_two_worlds_or_without_results_are_refused(tmp_path):
     a = _write(tmp_path, "a", _results(0.9, 0.1, 0.8, 0.8, True))
     b = _write(tmp_path, "b", _results(0.9, 0.1, 0.8, 0.8, True, world="cnndm"))

@@ -76,9 +76,13 @@ def test_every_file_of_a_smoke_run_and_sweep_is_strict_json(smoke, tmp_path):
     from experiments.studies.sweep import main as sweep
 
     spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
-            "preset": "smoke", "grid": {"selection.quantile": [0.5]}}
+            "preset": "smoke", "grid": {"selection.quantile": [0.5]}, "split": "validation"}
     (tmp_path / "q.yaml").write_text(yaml.safe_dump(spec))
     assert sweep([str(tmp_path / "q.yaml"), "--wandb", "disabled"]) == 0
+    point = load_strict((tmp_path / "sweep" / "sweep.json").read_text())["runs"][0]
+    assert point["split"] == "validation" and "vs_mle" in point["metrics"]
+    validation = list((tmp_path / "sweep").rglob("scores/validation.jsonl"))
+    assert len(validation) == 2 and not list((tmp_path / "sweep").rglob("scores/test.jsonl"))
     assert assert_tree_is_strict_json(smoke) >= 20
     assert assert_tree_is_strict_json(tmp_path / "sweep") >= 5
     results = load_strict((smoke / "results.json").read_text())

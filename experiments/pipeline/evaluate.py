@@ -16,11 +16,13 @@ def evaluation_callback(s: dict, oracle: bool = True):
     return SummaryEvaluation(
         metrics=metrics, every_n_epochs=0,
         max_examples=s["examples"], qagen=s["qagen"], factcc=s["factcc"], qg=s["qg"], qa=s["qa"],
-        quals_config=s["quals"], qags_config=s["qags"])
+        quals_config=s["quals"], qags_config=s["qags"], split=s.get("split", "test"))
 
 
 def evaluate_stage(s: dict) -> dict:
-    """Test one summarizer checkpoint; per-example scores go to ``<run_dir>/scores/test.jsonl``."""
+    """Test one summarizer checkpoint on the test split (or the split ``s["split"]`` names, such
+    as ``validation`` for choosing settings); per-example scores go to
+    ``<run_dir>/scores/<split>.jsonl``."""
     import pytorch_lightning as pl
 
     from experiments.lightning_cli import make_logger
@@ -34,8 +36,11 @@ def evaluate_stage(s: dict) -> dict:
                                    eval_batch_size=64)
     run = {"wandb": s["wandb"], "project": "quals-bench", "name": f"{s['name']}-test",
            "group": s.get("group") or "reproduce"}
+    split = s.get("split", "test")
     data.setup("test")
-    callback = evaluation_callback(s, oracle=all("facts" in r for r in data.splits["test"]))
+    if split not in data.splits:
+        data.splits[split] = data.read_split(split)
+    callback = evaluation_callback(s, oracle=all("facts" in r for r in data.splits[split]))
     trainer = pl.Trainer(accelerator="auto", devices=1, logger=make_logger(run, Path(s["run_dir"]), None),
                          callbacks=[callback], default_root_dir=s["run_dir"],
                          enable_model_summary=False, enable_progress_bar=False)
@@ -49,7 +54,7 @@ def evaluate_stage(s: dict) -> dict:
     import wandb
 
     wandb.finish()
-    return callback.means["test"]  # float64 means (the logged ones are float32); None = none
+    return callback.means[split]  # float64 means (the logged ones are float32); None = none
 
 
 def validity_stage(s: dict) -> dict:

@@ -53,6 +53,8 @@ class SummaryEvaluation(pl.Callback):
         factcc: FactCC checkpoint (``.ckpt`` or HF folder) for ``factcc``.
         qg, qa: QG and QA checkpoints for ``qags``; qags_config: QAGS settings, as
             ``quals_config`` (``QagsConfig``).
+        split: the split ``trainer.test`` evaluates (default ``test``; ``validation`` to choose
+            settings without reading the test split); scores go to ``scores/<split>.jsonl``.
     """
 
     def __init__(self, metrics: tuple[str, ...] = ("rouge",), every_n_epochs: int = 1,
@@ -60,7 +62,7 @@ class SummaryEvaluation(pl.Callback):
                  batch_size: int = 64, qagen: str | None = None,
                  quals_config: str | dict | None = None, factcc: str | None = None,
                  qg: str | None = None, qa: str | None = None,
-                 qags_config: str | dict | None = None):
+                 qags_config: str | dict | None = None, split: str = "test"):
         super().__init__()
         unknown = set(metrics) - set(CHECKPOINTS)
         if unknown:
@@ -71,6 +73,7 @@ class SummaryEvaluation(pl.Callback):
             require_checkpoints(metric, self.checkpoints)
         self.metrics, self.every_n_epochs = tuple(metrics), every_n_epochs
         self.max_examples, self.table_rows, self.batch_size = max_examples, table_rows, batch_size
+        self.split = split  # the rows ``trainer.test`` evaluates: the test split, or another
         self._scorers = None
         self.means: dict[str, dict] = {}  # the last means of each stage, in float64
 
@@ -154,7 +157,7 @@ class SummaryEvaluation(pl.Callback):
             self._run(trainer, module, "val", trainer.datamodule.splits["validation"])
 
     def on_test_epoch_end(self, trainer, module):
-        self._run(trainer, module, "test", trainer.datamodule.splits["test"])
+        self._run(trainer, module, self.split, trainer.datamodule.splits[self.split])
 
 
 def process_place() -> tuple[int, int]:
