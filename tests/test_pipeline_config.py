@@ -11,7 +11,7 @@ import yaml
 from experiments import CONFIG_DIR
 from experiments.config_tree import ConfigError
 from experiments.pipeline.graph import build_stages
-from experiments.pipeline.stages import Ref, map_values, portable
+from experiments.pipeline.stages import Ref, map_values, portable, upstream
 from lightning_modules.world.generator import CorpusConfig
 from experiments.presets import PRESET_DIR, available, load_config, write_config
 from experiments.pipeline.training_stages import training_args
@@ -271,6 +271,20 @@ def test_reproduce_rejects_a_wrong_set_before_writing_anything(tmp_path):
     with pytest.raises(SystemExit, match="^error: --set conseq.epochs=0: conseq.epochs: must be >= 1"):
         main(["--out", str(tmp_path / "run"), "--preset", "smoke", "--set", "conseq.epochs=0"])
     assert not (tmp_path / "run").exists()
+
+
+def test_reproduce_until_an_unknown_stage_names_the_stages_and_writes_nothing(tmp_path):
+    from experiments.pipeline.reproduce import main
+
+    with pytest.raises(SystemExit, match="^error: no stage 'MLE'; the stages are: corpus, tokenizer, "):
+        main(["--out", str(tmp_path / "run"), "--preset", "smoke", "--until", "MLE"])
+    assert not (tmp_path / "run").exists()
+
+
+def test_until_mle_trains_the_reader_and_the_mle_only(tmp_path):
+    stages = build_stages(tmp_path, load_config("default"), "disabled")
+    assert [s.name for s in upstream(stages, "mle")] == ["corpus", "tokenizer", "reader", "mle"]
+    assert [s.name for s in upstream(stages, "candidates")][-2:] == ["mle", "candidates"]
 
 
 def test_summarizer_lengths_reach_the_mle_model_and_data(tmp_path, corpus_dir, tokenizer_dir):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from experiments.pipeline.stages import Ref, Stage, local, portable, run_stages
+from experiments.pipeline.stages import Ref, Stage, local, portable, run_stages, upstream
 from experiments.pipeline.training_stages import claim_run_dir
 
 quiet = {"log": lambda *_: None}
@@ -118,3 +118,18 @@ def test_a_run_folder_without_a_record_is_moved_aside(tmp_path):
     run2 = tmp_path / "mle"
     assert claim_run_dir(str(run2), "g") is None                  # h's folder moved aside too
     assert (tmp_path / "mle.h").is_dir()
+
+
+def test_until_keeps_a_stage_and_what_it_reads_through_needs_and_refs(tmp_path):
+    calls = []
+    stages = graph(calls)
+    assert [s.name for s in upstream(stages, "d")] == ["a", "b", "d"]  # d reads b by Ref
+    assert [s.name for s in upstream(stages, "c")] == ["a", "c"]
+    assert [s.name for s in upstream(chain(calls, 1), "b")] == ["a", "b"]  # a chain's earlier
+    run_stages(upstream(stages, "d"), tmp_path, **quiet)
+    assert calls == ["a", "b", "d"]
+    calls.clear()  # the full graph later reuses the stages that ran and runs c alone
+    run_stages(graph(calls), tmp_path, **quiet)
+    assert calls == ["c"]
+    with pytest.raises(ValueError, match="no stage 'e'; the stages are: a, b, c, d"):
+        upstream(stages, "e")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from experiments.config import PipelineConfig
 from experiments.pipeline.graph import build_stages
-from experiments.pipeline.stages import run_stages
+from experiments.pipeline.stages import run_stages, upstream
 
 def main(argv: list[str]) -> int:
     """Run the pipeline; write ``<out>/config.yaml`` (the resolved config), ``results.json``
@@ -40,11 +40,17 @@ def main(argv: list[str]) -> int:
                         "Hugging Face dataset name; the models: data.models.* or a preset's")
     parser.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline",
                         help="W&B mode (default offline: no network); changes no stage's hash")
+    parser.add_argument("--until", metavar="STAGE",
+                        help="run only STAGE and the stages it reads (e.g. mle: the corpus, the "
+                        "reader and the MLE summarizer), then stop without results tables")
     a = parser.parse_args(argv)
     cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("WANDB_SILENT", "true")
     results = run(Path(a.out), cfg, a)
+    if a.until:
+        print(f"stopped after {a.until}: " + ", ".join(results))
+        return 0
     from experiments.pipeline.results import write_results
 
     print(write_results(Path(a.out), results, preset=a.preset, world=a.world))
@@ -52,14 +58,16 @@ def main(argv: list[str]) -> int:
 
 
 def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
-    """Write ``<out>/config.yaml`` and run the stages; return their results. A given model
-    that is not there, or bad data, exits with its one-line error."""
+    """Write ``<out>/config.yaml`` and run the stages (with ``a.until``, that stage and those it
+    reads); return their results. A given model that is not there, a stage that is not one,
+    or bad data, exits with its one-line error."""
     from experiments import presets
     from lightning_modules.data.readers import DataError
 
     try:
         stages = build_stages(out, cfg, a.wandb)
-    except FileNotFoundError as error:  # data.models names a model that is not there
+        stages = upstream(stages, a.until) if getattr(a, "until", None) else stages
+    except (FileNotFoundError, ValueError) as error:  # a model that is not there, no such stage
         raise SystemExit(f"error: {error}") from None
     presets.write_config(cfg, out / "config.yaml", header=command_line(a))
     try:

@@ -125,6 +125,19 @@ def stage_key(stage: Stage, inputs: dict[str, str], out: Path) -> str:
     return content_hash([inputs, portable(settings, out)])
 
 
+def upstream(stages: list[Stage], target: str) -> list[Stage]:
+    """``target`` and every stage it reads, directly or through others, in their order in
+    ``stages``; ``ValueError`` naming the stages when ``target`` is not one of them."""
+    names = [s.name for s in stages]
+    if target not in names:
+        raise ValueError(f"no stage {target!r}; the stages are: {', '.join(names)}")
+    wanted, position = {target}, names.index(target)
+    for i in range(position, -1, -1):
+        if stages[i].name in wanted:
+            wanted.update(stages[i].inputs(names[:i]))
+    return [s for s in stages if s.name in wanted]
+
+
 def run_stages(stages: list[Stage], out: Path, log=print) -> dict[str, dict]:
     """Run each stage unless its marker matches; return every stage's result by name."""
     results, keys = {}, {}
