@@ -66,9 +66,13 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
 
     try:
         stages = build_stages(out, cfg, a.wandb)
-        stages = upstream(stages, a.until) if getattr(a, "until", None) else stages
-    except (FileNotFoundError, ValueError) as error:  # a model that is not there, no such stage
+    except FileNotFoundError as error:  # data.models names a model that is not there
         raise SystemExit(f"error: {error}") from None
+    if a.until:
+        try:
+            stages = upstream(stages, a.until)
+        except ValueError as error:  # no such stage
+            raise SystemExit(f"error: {error}") from None
     presets.write_config(cfg, out / "config.yaml", header=command_line(a))
     try:
         return run_stages(stages, out)
