@@ -52,3 +52,15 @@ def test_a_conseq_change_re_runs_conseq_only_and_equals_a_fresh_run(smoke, copie
     assert systems(copied) == systems(tmp_path / "fresh")
     assert systems(copied)["rouge_conseq"] != systems(smoke)["rouge_conseq"]
     assert systems(copied)["mle"] == systems(smoke)["mle"]
+
+
+def test_a_summarizer_trained_on_shorter_documents_is_tested_on_documents_cut_alike(
+        smoke, tmp_path, capsys):
+    """The test evaluation's data module cuts documents at the summarizer's own
+    ``max_source_length``; a length other than the data module's default once stopped the test
+    with a clash of the two modules' hyperparameters."""
+    out = tmp_path / "run"
+    shutil.copytree(smoke, out)
+    fates = reproduce(out, capsys, "--set", "summarizer.max_source_length=32",
+                      "--until", "test_mle")
+    assert fates["mle"] == fates["test_mle"] == "ran"

@@ -32,8 +32,9 @@ def evaluate_stage(s: dict) -> dict:
     from lightning_modules.models.mle import MLEModule
 
     module = load_with_tokenizer(MLEModule, s["checkpoint"], s["tokenizer"])
-    data = SummarizationDataModule(data_dir=s["corpus"], tokenizer=s["tokenizer"],
-                                   eval_batch_size=64)
+    # documents are cut where the summarizer was trained to cut them
+    data = SummarizationDataModule(data_dir=s["corpus"], tokenizer=s["tokenizer"], eval_batch_size=64,
+                                   max_source_length=module.hparams.get("max_source_length", 256))
     run = {"wandb": s["wandb"], "project": "quals-bench", "name": f"{s['name']}-test",
            "group": s.get("group") or "reproduce"}
     split = s.get("split", "test")
