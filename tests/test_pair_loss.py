@@ -64,3 +64,22 @@ def test_the_module_starts_at_log_2_and_leaves_the_reference_alone(tokenizer_dir
     assert all(p.grad is None for p in module._reference.parameters())
     assert any(p.grad is not None for p in module.model.parameters())
     assert not any(k.startswith("_reference") for k in module.state_dict())
+
+
+def test_a_batch_of_lone_negatives_takes_no_step_and_is_counted(tokenizer_dir):
+    """Under ``pair`` an S- without its document's S+ has no pair: a batch made only of such
+    rows returns no loss (Lightning then skips the step) and is counted, not failed on."""
+    from lightning_modules.models.conseq import ConSeqModule
+
+    module = ConSeqModule(model="tiny", tokenizer=str(tokenizer_dir), negative_loss="pair")
+    module.setup("fit")
+    tok = module.tokenizer
+    source = tok(["Anna Berg met Tom Lund."], return_tensors="pt")
+    neg = tok(["Tom met Oslo."], return_tensors="pt")
+    batch = {"input_ids": source.input_ids, "attention_mask": source.attention_mask,
+             "pos_labels": torch.full_like(neg.input_ids, -100), "neg_labels": neg.input_ids,
+             "has_pos": torch.tensor([False]), "has_neg": torch.tensor([True])}
+    logged = {}
+    module.log = lambda name, value, **kw: logged.__setitem__(name, (float(value), kw["reduce_fx"]))
+    assert module.model_step(batch, "train") is None
+    assert logged == {"train/skipped_batches": (1.0, "sum")}

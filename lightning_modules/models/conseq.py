@@ -87,7 +87,15 @@ class ConSeqModule(MLEModule):
         logits = self(batch["input_ids"][rows], batch["attention_mask"][rows], labels).logits
         return logits, labels
 
-    def model_step(self, batch: dict, stage: str) -> torch.Tensor:
+    def _skip_lone_negatives(self, batch: dict, stage: str) -> None:
+        """A batch whose rows are all lone S- (no S+, so no pair) gives the ``pair`` term nothing
+        to learn from: no step is taken (Lightning skips a ``None`` loss), and
+        ``<stage>/skipped_batches`` counts such batches."""
+        self.log(f"{stage}/skipped_batches", 1.0, reduce_fx="sum", batch_size=batch["input_ids"].size(0),
+                 sync_dist=stage != "train")
+        return None
+
+    def model_step(self, batch: dict, stage: str) -> torch.Tensor | None:
         """ConSeq loss on (S+, S-) batches; the MLE loss on plain validation/test batches."""
         if "pos_labels" not in batch:
             return super().model_step(batch, stage)
@@ -95,6 +103,8 @@ class ConSeqModule(MLEModule):
         pos_logits, pos_labels = self._side(batch, "pos")
         if hp.get("negative_loss") == "pair":
             policy, ref = self._pair_terms(batch)
+            if pos_logits is None and policy is None:
+                return self._skip_lone_negatives(batch, stage)
             loss, parts = pair_conseq_loss(pos_logits, pos_labels, policy, ref,
                                            hp.label_smoothing, hp.positive_weight,
                                            hp.negative_weight, hp.pair_beta)
