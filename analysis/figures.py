@@ -20,13 +20,16 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 
 
 def _save(fig, stem: str | Path) -> Path:
+    """Write ``<stem>.png`` and ``<stem>.pdf``; a dot inside the stem (``selection.quantile``)
+    stays part of the name rather than being taken for a suffix."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(stem.with_suffix(".png"), dpi=150)
-    fig.savefig(stem.with_suffix(".pdf"))
+    png = stem.with_name(stem.name + ".png")
+    fig.savefig(png, dpi=150)
+    fig.savefig(stem.with_name(stem.name + ".pdf"))
     plt.close(fig)
-    return stem.with_suffix(".png")
+    return png
 
 
 def token_labels(tokens: list[str]) -> list[str]:

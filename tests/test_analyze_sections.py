@@ -19,6 +19,18 @@ def test_sweep_section_tables_every_run_and_draws_numeric_settings(tmp_path):
     assert len(figures) == 2 and all("quantile" in f for f in figures)  # none for "mode"
 
 
+def test_sweep_section_draws_one_file_per_metric_for_a_dotted_setting(tmp_path):
+    runs = [{"settings": {"selection.quantile": q},
+             "metrics": {"quals": -0.2 + q, "hallucination_rate": 0.5 - q, "rougeL": 0.6}}
+            for q in (0.1, 0.3)]
+    (tmp_path / "sweep.json").write_text(json.dumps({"name": "quantile", "runs": runs}))
+    out = tmp_path / "report"
+    lines = sweep_section(tmp_path, out)
+    paths = [l.split("](")[1].rstrip(")") for l in lines if l.startswith("![")]
+    assert len(paths) == 3 and len(set(paths)) == 3
+    assert all((out / p).exists() and (out / p).suffix == ".png" for p in paths)
+
+
 def test_sweep_section_stars_cells_that_differ_from_the_mle_after_holm(tmp_path):
     # three cells tested: p 0.01, 0.02, 0.2 -> Holm 0.03, 0.04, 0.2: two stars
     runs = [{"settings": {"lr": lr}, "metrics": {"extrinsic": e, "hallucination_rate": h,
