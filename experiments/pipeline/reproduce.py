@@ -43,6 +43,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--until", metavar="STAGE",
                         help="run only STAGE and the stages it reads (e.g. mle: the corpus, the "
                         "reader and the MLE summarizer), then stop without results tables")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="run up to N stages that do not read each other at once, each on "
+                        "cores/N torch threads (default 1: one stage at a time on every core)")
     a = parser.parse_args(argv)
     cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -64,8 +67,10 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
     from experiments import presets
     from lightning_modules.data.readers import DataError
 
+    if a.jobs < 1:
+        raise SystemExit(f"error: --jobs must be at least 1, not {a.jobs}")
     try:
-        stages = build_stages(out, cfg, a.wandb)
+        graph = stages = build_stages(out, cfg, a.wandb)
     except FileNotFoundError as error:  # data.models names a model that is not there
         raise SystemExit(f"error: {error}") from None
     if a.until:
@@ -75,6 +80,10 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
             raise SystemExit(f"error: {error}") from None
     presets.write_config(cfg, out / "config.yaml", header=command_line(a))
     try:
+        if a.jobs > 1:
+            from experiments.pipeline.parallel import run_parallel
+
+            return run_parallel(stages, out, a.jobs, graph)
         return run_stages(stages, out)
     except DataError as error:
         raise SystemExit(f"error: {error}") from None

@@ -138,24 +138,52 @@ def upstream(stages: list[Stage], target: str) -> list[Stage]:
     return [s for s in stages if s.name in wanted]
 
 
+def stage_keys(stages: list[Stage], out: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each stage's inputs (names) and hash, in order: a hash covers its inputs' hashes."""
+    names = [s.name for s in stages]
+    inputs = {s.name: s.inputs(names[:i]) for i, s in enumerate(stages)}
+    keys: dict[str, str] = {}
+    for stage in stages:
+        keys[stage.name] = stage_key(stage, {n: keys[n] for n in inputs[stage.name]}, out)
+    return inputs, keys
+
+
+def finished(stage: Stage, key: str, out: Path) -> dict | None:
+    """The saved result of ``stage`` when its marker holds ``key``, else ``None``."""
+    marker = out / ".stages" / f"{stage.name}.json"
+    saved = json.loads(marker.read_text()) if marker.exists() else {}
+    return local(saved["result"], out) if saved.get("hash") == key else None
+
+
+def record(stage: Stage, key: str, out: Path, result: dict, seconds: float) -> None:
+    """Write the marker of a stage that finished (atomically, after its outputs)."""
+    write_json_atomic(out / ".stages" / f"{stage.name}.json",
+                      {"hash": key, "seconds": seconds, "result": portable(result, out)})
+
+
+def timed_run(run: Callable[[dict], dict], settings: dict) -> tuple[dict, float]:
+    """``run(settings)`` and its wall seconds."""
+    start = time.perf_counter()
+    result = run(settings)
+    return result, time.perf_counter() - start
+
+
 def run_stages(stages: list[Stage], out: Path, log=print) -> dict[str, dict]:
-    """Run each stage unless its marker matches; return every stage's result by name."""
-    results, keys = {}, {}
+    """Run each stage in turn unless its marker matches; return every stage's result by name
+    (:func:`experiments.pipeline.parallel.run_parallel` runs independent ones at once)."""
+    _, keys = stage_keys(stages, out)
+    results = {}
     for i, stage in enumerate(stages, start=1):
-        inputs = stage.inputs([s.name for s in stages[:i - 1]])
-        keys[stage.name] = key = stage_key(stage, {n: keys[n] for n in inputs}, out)
-        marker, prefix = out / ".stages" / f"{stage.name}.json", f"[{i}/{len(stages)}] {stage.name}"
-        saved = json.loads(marker.read_text()) if marker.exists() else {}
-        if saved.get("hash") == key:
+        prefix = f"[{i}/{len(stages)}] {stage.name}"
+        saved = finished(stage, keys[stage.name], out)
+        if saved is not None:
             log(f"{prefix}: finished earlier, skipped")
-            results[stage.name] = local(saved["result"], out)
+            results[stage.name] = saved
             continue
         log(f"{prefix}: running")
-        start = time.perf_counter()
-        result = stage.run({**resolve(stage.settings, results), "stage_hash": key})
-        seconds = time.perf_counter() - start
-        write_json_atomic(marker, {"hash": key, "seconds": seconds,
-                                   "result": portable(result, out)})
+        settings = {**resolve(stage.settings, results), "stage_hash": keys[stage.name]}
+        result, seconds = timed_run(stage.run, settings)
+        record(stage, keys[stage.name], out, result, seconds)
         log(f"{prefix}: done in {seconds:.1f}s")
         results[stage.name] = result
     return results

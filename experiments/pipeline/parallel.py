@@ -1,0 +1,125 @@
+"""Stages that do not read each other, run at the same time on the machine's cores.
+
+The models of the embedded world are small: one training or scoring process uses two CPU
+cores at about 60-70% of what two one-thread processes do together. So ``reproduce --jobs N``
+runs up to ``N`` independent stages at once, each in a worker process with ``cores // N``
+torch threads, and a stage that every other stage reads or is read by (the corpus, the
+tokenizer, the reader: a *solo* stage) alone in this process on every core.
+
+A stage's threads follow from the whole graph, never from timing, so a run gives the same
+outputs however its stages happen to interleave; ``--jobs 1`` runs every stage in turn on every
+core, as a stage's hash does not cover its threads (``docs/reproducibility.md``). Markers are
+written here, after each stage's outputs, so a stopped run resumes as a sequential one does.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from experiments.pipeline.stages import (Stage, finished, record, resolve, stage_keys,
+                                         timed_run)
+
+
+def cores() -> int:
+    """CPU cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def lineage(stages: list[Stage]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Each stage's ancestors (the stages it reads, directly or not) and descendants."""
+    names = [s.name for s in stages]
+    ancestors: dict[str, set[str]] = {}
+    for i, stage in enumerate(stages):
+        direct = stage.inputs(names[:i])
+        ancestors[stage.name] = set(direct).union(*(ancestors[n] for n in direct))
+    descendants: dict[str, set[str]] = defaultdict(set)
+    for name, above in ancestors.items():
+        for a in above:
+            descendants[a].add(name)
+    return ancestors, descendants
+
+
+def solo_stages(stages: list[Stage]) -> set[str]:
+    """Stages related to every other one (an ancestor or a descendant of each): nothing can
+    run beside them, so they take every core."""
+    ancestors, descendants = lineage(stages)
+    return {n for n in ancestors if len(ancestors[n]) + len(descendants[n]) == len(stages) - 1}
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def run_parallel(stages: list[Stage], out: Path, jobs: int, graph: list[Stage] | None = None,
+                 log=print) -> dict[str, dict]:
+    """Run ``stages`` (a cut of ``graph``, by default themselves) with up to ``jobs`` at once;
+    return their results.
+
+    Ready stages start in order of how many stages read them (then graph order), so the long
+    chain to the ConSeq systems starts first. The first stage to fail stops new starts; the
+    running ones finish and keep their markers, then its error is raised.
+    """
+    inputs, keys = stage_keys(stages, out)
+    graph = graph or stages
+    solo, (_, descendants) = solo_stages(graph), lineage(graph)
+    position = {s.name: i for i, s in enumerate(stages, start=1)}
+    pending = sorted(stages, key=lambda s: (-len(descendants[s.name]), position[s.name]))
+    results: dict[str, dict] = {}
+    running: dict[Future, Stage] = {}
+    error: BaseException | None = None
+    threads = max(1, cores() // jobs)
+    prefix = lambda s: f"[{position[s.name]}/{len(stages)}] {s.name}"  # noqa: E731
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_set_threads, initargs=(threads,)) as pool:
+        while (pending and error is None) or running:
+            for stage in [s for s in pending if all(n in results for n in inputs[s.name])]:
+                if error is not None or len(running) >= jobs:
+                    break
+                saved = finished(stage, keys[stage.name], out)
+                settings = None if saved is not None else {
+                    **resolve(stage.settings, results), "stage_hash": keys[stage.name]}
+                if stage.name in solo and saved is None and running:
+                    continue  # waits for the stages beside it to finish
+                pending.remove(stage)
+                if saved is not None:
+                    log(f"{prefix(stage)}: finished earlier, skipped")
+                    results[stage.name] = saved
+                elif stage.name in solo:
+                    log(f"{prefix(stage)}: running")
+                    result, seconds = timed_run(stage.run, settings)
+                    record(stage, keys[stage.name], out, result, seconds)
+                    log(f"{prefix(stage)}: done in {seconds:.1f}s")
+                    results[stage.name] = result
+                else:
+                    log(f"{prefix(stage)}: running ({threads} thread{'s' * (threads > 1)})")
+                    running[pool.submit(timed_run, stage.run, settings)] = stage
+            if not running:
+                if pending and error is None and not _ready(pending, inputs, results):
+                    raise RuntimeError("stages wait on stages that never ran: "
+                                       + ", ".join(s.name for s in pending))
+                continue
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                stage = running.pop(future)
+                try:
+                    result, seconds = future.result()
+                except BaseException as failure:  # noqa: BLE001 - raised once the others stop
+                    error = error or failure
+                    log(f"{prefix(stage)}: failed")
+                    continue
+                record(stage, keys[stage.name], out, result, seconds)
+                log(f"{prefix(stage)}: done in {seconds:.1f}s")
+                results[stage.name] = result
+    if error is not None:
+        raise error
+    return results
+
+
+def _ready(pending: list[Stage], inputs: dict[str, list[str]], results: dict) -> bool:
+    return any(all(n in results for n in inputs[s.name]) for s in pending)
