@@ -43,10 +43,10 @@ def lineage(stages: list[Stage]) -> tuple[dict[str, set[str]], dict[str, set[str
     return ancestors, descendants
 
 
-def solo_stages(stages: list[Stage]) -> set[str]:
+def solo_stages(stages: list[Stage], family=None) -> set[str]:
     """Stages related to every other one (an ancestor or a descendant of each): nothing can
-    run beside them, so they take every core."""
-    ancestors, descendants = lineage(stages)
+    run beside them, so they take every core (``family``: :func:`lineage` of ``stages``)."""
+    ancestors, descendants = family or lineage(stages)
     return {n for n in ancestors if len(ancestors[n]) + len(descendants[n]) == len(stages) - 1}
 
 
@@ -67,7 +67,8 @@ def run_parallel(stages: list[Stage], out: Path, jobs: int, graph: list[Stage] |
     """
     inputs, keys = stage_keys(stages, out)
     graph = graph or stages
-    solo, (_, descendants) = solo_stages(graph), lineage(graph)
+    family = lineage(graph)
+    solo, descendants = solo_stages(graph, family), family[1]
     position = {s.name: i for i, s in enumerate(stages, start=1)}
     pending = sorted(stages, key=lambda s: (-len(descendants[s.name]), position[s.name]))
     results: dict[str, dict] = {}
@@ -75,37 +76,42 @@ def run_parallel(stages: list[Stage], out: Path, jobs: int, graph: list[Stage] |
     error: BaseException | None = None
     threads = max(1, cores() // jobs)
     prefix = lambda s: f"[{position[s.name]}/{len(stages)}] {s.name}"  # noqa: E731
+
+    def done(stage: Stage, result: dict, seconds: float) -> None:
+        record(stage, keys[stage.name], out, result, seconds)
+        log(f"{prefix(stage)}: done in {seconds:.1f}s")
+        results[stage.name] = result
+
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_set_threads, initargs=(threads,)) as pool:
         while (pending and error is None) or running:
-            for stage in [s for s in pending if all(n in results for n in inputs[s.name])]:
-                if error is not None or len(running) >= jobs:
+            ready = [] if error is not None else [
+                s for s in pending if all(n in results for n in inputs[s.name])]
+            if not ready and not running:
+                raise RuntimeError("stages wait on stages that never ran: "
+                                   + ", ".join(s.name for s in pending))
+            for stage in ready:
+                if len(running) >= jobs:
                     break
-                saved = finished(stage, keys[stage.name], out)
-                settings = None if saved is not None else {
-                    **resolve(stage.settings, results), "stage_hash": keys[stage.name]}
-                if stage.name in solo and saved is None and running:
+                if stage.name in solo and running:
                     continue  # waits for the stages beside it to finish
                 pending.remove(stage)
+                saved = finished(stage, keys[stage.name], out)
                 if saved is not None:
                     log(f"{prefix(stage)}: finished earlier, skipped")
                     results[stage.name] = saved
-                elif stage.name in solo:
+                    continue
+                settings = {**resolve(stage.settings, results), "stage_hash": keys[stage.name]}
+                if stage.name in solo:
                     log(f"{prefix(stage)}: running")
-                    result, seconds = timed_run(stage.run, settings)
-                    record(stage, keys[stage.name], out, result, seconds)
-                    log(f"{prefix(stage)}: done in {seconds:.1f}s")
-                    results[stage.name] = result
+                    done(stage, *timed_run(stage.run, settings))
                 else:
                     log(f"{prefix(stage)}: running ({threads} thread{'s' * (threads > 1)})")
                     running[pool.submit(timed_run, stage.run, settings)] = stage
             if not running:
-                if pending and error is None and not _ready(pending, inputs, results):
-                    raise RuntimeError("stages wait on stages that never ran: "
-                                       + ", ".join(s.name for s in pending))
                 continue
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
+            finished_now, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished_now:
                 stage = running.pop(future)
                 try:
                     result, seconds = future.result()
@@ -113,13 +119,7 @@ def run_parallel(stages: list[Stage], out: Path, jobs: int, graph: list[Stage] |
                     error = error or failure
                     log(f"{prefix(stage)}: failed")
                     continue
-                record(stage, keys[stage.name], out, result, seconds)
-                log(f"{prefix(stage)}: done in {seconds:.1f}s")
-                results[stage.name] = result
+                done(stage, result, seconds)
     if error is not None:
         raise error
     return results
-
-
-def _ready(pending: list[Stage], inputs: dict[str, list[str]], results: dict) -> bool:
-    return any(all(n in results for n in inputs[s.name]) for s in pending)
