@@ -70,9 +70,19 @@ def test_a_failing_stage_stops_new_starts_and_keeps_what_finished(tmp_path):
     assert set(results) == {"a", "b", "c", "d"}
 
 
-def test_reproduce_refuses_fewer_than_one_job_in_one_line_and_writes_nothing(tmp_path):
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_reproduce_refuses_a_bad_job_count_in_one_line_and_writes_nothing(tmp_path, value):
     from experiments.pipeline.reproduce import main
 
-    with pytest.raises(SystemExit, match="--jobs must be at least 1, not 0"):
-        main(["--out", str(tmp_path / "run"), "--preset", "smoke", "--jobs", "0"])
+    with pytest.raises(SystemExit, match=f"^error: --jobs must be 'auto' or at least 1, not {value}$"):
+        main(["--out", str(tmp_path / "run"), "--preset", "smoke", "--jobs", value])
     assert not (tmp_path / "run").exists()
+
+
+def test_auto_jobs_runs_two_stages_on_a_multicore_cpu_and_one_on_a_gpu(monkeypatch):
+    from experiments.pipeline import parallel
+
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert (parallel.auto_jobs(cuda=False), parallel.auto_jobs(cuda=True)) == (2, 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    assert parallel.auto_jobs(cuda=False) == 1

@@ -12,6 +12,8 @@ from experiments.pipeline.reproduce import main
 
 CONSEQ_STAGES = {"rouge_conseq", "quals_conseq", "test_rouge_conseq", "test_quals_conseq"}
 CHANGE = ["--set", "conseq.learning_rate=0.01"]
+# a stage's line in the log; a stage run beside others names its threads
+FATE = r"^\[\d+/\d+\] (\w+): (finished earlier, skipped|running)( \(\d+ threads?\))?$"
 
 
 def reproduce(out, capsys, *extra) -> dict[str, str]:
@@ -20,8 +22,7 @@ def reproduce(out, capsys, *extra) -> dict[str, str]:
     assert main(["--out", str(out), "--preset", "smoke", "--wandb", "disabled", *extra]) == 0
     log = capsys.readouterr().out
     return {m[1]: ("skipped" if m[2] == "finished earlier, skipped" else "ran")
-            for m in re.finditer(r"^\[\d+/\d+\] (\w+): (finished earlier, skipped|running)$",
-                                 log, flags=re.M)}
+            for m in re.finditer(FATE, log, flags=re.M)}
 
 
 def systems(out) -> dict:

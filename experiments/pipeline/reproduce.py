@@ -43,9 +43,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--until", metavar="STAGE",
                         help="run only STAGE and the stages it reads (e.g. mle: the corpus, the "
                         "reader and the MLE summarizer), then stop without results tables")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
                         help="run up to N stages that do not read each other at once, each on "
-                        "cores/N torch threads (default 1: one stage at a time on every core)")
+                        "cores/N torch threads; 1: one stage at a time on every core (default "
+                        "auto: 2 on a CPU machine with 2 cores or more, 1 on a GPU)")
     a = parser.parse_args(argv)
     cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -67,8 +68,11 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
     from experiments import presets
     from lightning_modules.data.readers import DataError
 
-    if a.jobs < 1:
-        raise SystemExit(f"error: --jobs must be at least 1, not {a.jobs}")
+    jobs = a.jobs
+    if jobs == "auto":
+        from experiments.pipeline.parallel import auto_jobs
+
+        jobs = auto_jobs()
     try:
         graph = stages = build_stages(out, cfg, a.wandb)
     except FileNotFoundError as error:  # data.models names a model that is not there
@@ -80,13 +84,23 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
             raise SystemExit(f"error: {error}") from None
     presets.write_config(cfg, out / "config.yaml", header=command_line(a))
     try:
-        if a.jobs > 1:
+        if jobs > 1:
             from experiments.pipeline.parallel import run_parallel
 
-            return run_parallel(stages, out, a.jobs, graph)
+            return run_parallel(stages, out, jobs, graph)
         return run_stages(stages, out)
     except DataError as error:
         raise SystemExit(f"error: {error}") from None
+
+
+def _jobs(value: str) -> int | str:
+    """``--jobs``: ``auto`` or a whole number of at least 1; anything else ends the command
+    with a one-line error."""
+    if value == "auto":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"error: --jobs must be 'auto' or at least 1, not {value}")
+    return int(value)
 
 
 def command_line(a: argparse.Namespace) -> str:
