@@ -103,6 +103,32 @@ def test_smoke_sweep_over_the_quantile(smoke, tmp_path):
     assert analyze([str(tmp_path / "sweep"), "--out", str(tmp_path / "report")]) == 0
 
 
+def test_a_sweep_run_two_stages_at_once_resumes_one_stage_at_a_time(smoke, tmp_path, capsys):
+    """``sweep --jobs 2`` writes the markers of a sequential sweep: re-run with ``--jobs 1`` it
+    trains nothing again and writes the same ``sweep.json``."""
+    from experiments.studies.sweep import main as sweep
+
+    spec = {"name": "quantile", "base": str(smoke), "out": str(tmp_path / "sweep"),
+            "preset": "smoke", "grid": {"selection.quantile": [0.5]}}
+    (tmp_path / "q.yaml").write_text(yaml.safe_dump(spec))
+    two_seeds = ["--set", "conseq.seeds=[0, 1]"]   # two branches that can run side by side
+    assert sweep([str(tmp_path / "q.yaml"), "--wandb", "disabled", "--jobs", "2", *two_seeds]) == 0
+    first = (tmp_path / "sweep" / "sweep.json").read_text()
+    assert "running (" in capsys.readouterr().out        # stages ran in worker processes
+    assert sweep([str(tmp_path / "q.yaml"), "--wandb", "disabled", "--jobs", "1", *two_seeds]) == 0
+    logged = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[")]
+    assert logged and all(line.endswith("finished earlier, skipped") for line in logged)
+    assert (tmp_path / "sweep" / "sweep.json").read_text() == first
+
+
+@pytest.mark.parametrize("value", ["0", "x"])
+def test_sweep_refuses_a_bad_job_count_in_one_line(tmp_path, value):
+    from experiments.studies.sweep import main as sweep
+
+    with pytest.raises(SystemExit, match=f"^error: --jobs must be 'auto' or at least 1, not {value}$"):
+        sweep([str(tmp_path / "q.yaml"), "--jobs", value])
+
+
 def test_qa_beams_point_changes_the_ranker_not_the_test_metric(tmp_path):
     """A `quals_beams` grid point scores the candidates with its own beams, while its test
     evaluation keeps the base preset's QUALS, so points and the MLE line share one ruler."""

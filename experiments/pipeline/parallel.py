@@ -20,8 +20,8 @@ from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from experiments.pipeline.stages import (Stage, finished, record, resolve, stage_keys,
-                                         timed_run)
+from experiments.pipeline.stages import (Stage, finished, record, resolve, run_stages,
+                                         stage_keys, timed_run)
 
 
 def cores() -> int:
@@ -38,6 +38,32 @@ def auto_jobs(cuda: bool | None = None) -> int:
 
         cuda = torch.cuda.is_available()
     return 1 if cuda or cores() < 2 else 2
+
+
+def jobs_argument(value: str) -> int | str:
+    """``--jobs``: ``auto`` or a whole number of at least 1; anything else ends the command
+    with a one-line error."""
+    if value == "auto":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"error: --jobs must be 'auto' or at least 1, not {value}")
+    return int(value)
+
+
+JOBS_HELP = ("run up to N stages that do not read each other at once, each on cores/N torch "
+             "threads; 1: one stage at a time on every core (default auto: 2 on a CPU machine "
+             "with 2 cores or more, 1 on a GPU)")
+"""The ``--jobs`` help of the commands that run stages."""
+
+
+def run_jobs(stages: list[Stage], out: Path, jobs: int | str,
+             graph: list[Stage] | None = None, log=print) -> dict[str, dict]:
+    """Run ``stages`` (a cut of ``graph``) one at a time on every core when ``jobs`` is 1, else
+    up to ``jobs`` at once (``auto``: :func:`auto_jobs`); return their results."""
+    jobs = auto_jobs() if jobs == "auto" else jobs
+    if jobs > 1:
+        return run_parallel(stages, out, jobs, graph, log=log)
+    return run_stages(stages, out, log=log)
 
 
 def lineage(stages: list[Stage]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:

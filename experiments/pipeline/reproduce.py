@@ -23,7 +23,9 @@ from pathlib import Path
 
 from experiments.config import PipelineConfig
 from experiments.pipeline.graph import build_stages
-from experiments.pipeline.stages import run_stages, upstream
+from experiments.pipeline.parallel import JOBS_HELP, jobs_argument, run_jobs
+from experiments.pipeline.stages import upstream
+
 
 def main(argv: list[str]) -> int:
     """Run the pipeline; write ``<out>/config.yaml`` (the resolved config), ``results.json``
@@ -43,10 +45,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--until", metavar="STAGE",
                         help="run only STAGE and the stages it reads (e.g. mle: the corpus, the "
                         "reader and the MLE summarizer), then stop without results tables")
-    parser.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
-                        help="run up to N stages that do not read each other at once, each on "
-                        "cores/N torch threads; 1: one stage at a time on every core (default "
-                        "auto: 2 on a CPU machine with 2 cores or more, 1 on a GPU)")
+    parser.add_argument("--jobs", type=jobs_argument, default="auto", metavar="N",
+                        help=JOBS_HELP)
     a = parser.parse_args(argv)
     cfg = presets.from_arguments(a)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,11 +68,6 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
     from experiments import presets
     from lightning_modules.data.readers import DataError
 
-    jobs = a.jobs
-    if jobs == "auto":
-        from experiments.pipeline.parallel import auto_jobs
-
-        jobs = auto_jobs()
     try:
         graph = stages = build_stages(out, cfg, a.wandb)
     except FileNotFoundError as error:  # data.models names a model that is not there
@@ -84,23 +79,9 @@ def run(out: Path, cfg: PipelineConfig, a: argparse.Namespace) -> dict:
             raise SystemExit(f"error: {error}") from None
     presets.write_config(cfg, out / "config.yaml", header=command_line(a))
     try:
-        if jobs > 1:
-            from experiments.pipeline.parallel import run_parallel
-
-            return run_parallel(stages, out, jobs, graph)
-        return run_stages(stages, out)
+        return run_jobs(stages, out, a.jobs, graph)
     except DataError as error:
         raise SystemExit(f"error: {error}") from None
-
-
-def _jobs(value: str) -> int | str:
-    """``--jobs``: ``auto`` or a whole number of at least 1; anything else ends the command
-    with a one-line error."""
-    if value == "auto":
-        return value
-    if not value.isdigit() or int(value) < 1:
-        raise SystemExit(f"error: --jobs must be 'auto' or at least 1, not {value}")
-    return int(value)
 
 
 def command_line(a: argparse.Namespace) -> str:

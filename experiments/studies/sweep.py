@@ -32,6 +32,7 @@ import yaml
 from experiments import presets
 from experiments.config import PipelineConfig
 from experiments.config_tree import ConfigError, plain
+from experiments.pipeline.parallel import JOBS_HELP, jobs_argument, run_jobs
 from experiments.pipeline.stages import Ref, Stage, content_hash, run_stages, write_json_atomic
 
 
@@ -204,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "test); choose settings on validation, report them on test")
     p.add_argument("--wandb", choices=("offline", "online", "disabled"), default="offline",
                    help="W&B mode of each point's run")
+    p.add_argument("--jobs", type=jobs_argument, default="auto", metavar="N", help=JOBS_HELP)
     return p
 
 
@@ -226,8 +228,8 @@ def main(argv: list[str]) -> int:
     for settings, config in zip(grid, configs):
         point = out / "-".join(f"{k}={v}" for k, v in settings.items())
         print(f"== {spec['name']}: {settings}")
-        result = run_stages(point_stages(base, point, config, spec["name"], a.wandb, preset,
-                                         split), point)
+        result = run_jobs(point_stages(base, point, config, spec["name"], a.wandb, preset,
+                                       split), point, a.jobs)
         runs.append(point_entry(point, settings, config, result, mle_dir, split))
     write_json_atomic(out / "sweep.json", {"name": spec["name"], "split": split, "runs": runs,
                                            "baseline": baseline,
