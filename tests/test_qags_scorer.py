@@ -56,6 +56,55 @@ def test_answer_consistency_filter_and_sentinel():
     assert result.scores["qags"] == [0.0, None]
 
 
+class ScoredQG:
+    """QG with beam scores: ``scored`` returns each source's (question, score) list."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def scored(self, sources):
+        return [self.table.get(s.split(" <qa_sep> ")[0], []) for s in sources]
+
+
+def test_answer_first_filters_every_candidate_then_ranks_and_caps():
+    """The original order: every generated question is answered from the summary, those with
+    an empty or mismatched answer go, the rest are ranked by QG score across answers, cleaned,
+    deduplicated and capped; only the kept ones are answered from the document."""
+    summary, document = "Kestrel Foundry bought Obsidian Textiles.", "doc"
+    qg = ScoredQG({"Kestrel Foundry": [("Who bought it?", -0.9), ("Who paid?", -0.1),
+                                       ("Who bought it? no", -0.05)],
+                   "Obsidian Textiles": [("Which firm was it?", -0.2), ("What was sold?", -0.3),
+                                         ("Which was it?", -0.4)]})
+    qa = {("Who bought it?", summary): "Kestrel Foundry",
+          ("Who paid?", summary): "Obsidian Textiles",  # mismatch: dropped before the cap
+          ("Who bought it? no", summary): "kestrel foundry",  # matches after normalisation
+          ("Which firm was it?", summary): "Obsidian Textiles",
+          ("What was sold?", summary): "",  # no answer: dropped
+          ("Which was it?", summary): "Obsidian Textiles"}
+    asked = []
+    scorer = scorer_with({}, qa, filter_order="answer_first", max_questions=2)
+    scorer.qg = qg
+    answer = scorer.qa.answer
+    scorer.qa.answer = lambda qs, ps: asked.append(list(zip(qs, ps))) or answer(qs, ps)
+    scorer.timings = __import__("collections").defaultdict(float)
+    result = scorer.score([document], [summary])
+    kept = [q["question"] for q in result.explanations[0]["questions"]]
+    # ranked: "Who bought it? no" (-0.05, cleaned to "Who bought it?"), "Which firm..." (-0.2),
+    # then the cap; the later duplicate "Who bought it?" (-0.9) would have gone anyway
+    assert kept == ["Who bought it?", "Which firm was it?"]
+    assert len(asked[0]) == 6 and all(p == summary for _, p in asked[0])
+    assert asked[1] == [("Who bought it?", document), ("Which firm was it?", document)]
+
+
+def test_original_settings_and_a_bad_filter_order():
+    cfg = QagsConfig.original()
+    assert (cfg.qg_beams, cfg.questions_per_answer, cfg.max_answers, cfg.max_questions,
+            cfg.batch_size, cfg.filter_order) == (10, 10, 10, 20, 1, "answer_first")
+    assert QagsConfig.original(batch_size=8).batch_size == 8
+    with pytest.raises(ValueError, match="filter_order"):
+        QagsConfig(filter_order="later")
+
+
 def test_extractive_span_respects_order_length_and_context():
     qa = ExtractiveQA(model=torch.nn.Linear(1, 1), tokenizer=None, max_answer_tokens=2)
     start = torch.tensor([9.0, 0.0, 5.0, 0.0, 0.0])
@@ -147,3 +196,25 @@ def test_qa_searches_beams_to_the_end_and_qg_stops_early(tmp_path, tokenizer_dir
         out = model.generate(**enc, **settings, output_scores=True, return_dict_in_generate=True)
         best[stop] = out.sequences_scores
     assert (best[False] >= best[True] - 1e-6).all()
+
+
+def test_scored_generation_matches_plain_generation(tmp_path, tokenizer_dir):
+    """``scored`` returns the same outputs as a plain call, best first, each with the beam's
+    length-normalised log-probability (negative, non-increasing within a source)."""
+    from lightning_modules.metrics.qa_models import Seq2SeqGenerator
+    from lightning_modules.models.loading import load_seq2seq
+    from lightning_modules.models.qagen import QAGenModule
+    from tests.test_evaluation_callback import save_untrained
+
+    torch.manual_seed(0)
+    ckpt = save_untrained(QAGenModule(tokenizer=str(tokenizer_dir)), tmp_path / "m.ckpt")
+    generator = Seq2SeqGenerator(*load_seq2seq(ckpt), num_beams=4, num_return=3, max_length=8,
+                                 batch_size=2)
+    sources = ["Kestrel Foundry <qa_sep> Kestrel Foundry bought Obsidian Textiles.",
+               "£53.9m <qa_sep> The fee is £53.9m.", "Halley <qa_sep> It is based in Halley."]
+    scored = generator.scored(sources)
+    assert [[t for t, _ in outs] for outs in scored] == generator(sources)
+    for outs in scored:
+        scores = [s for _, s in outs]
+        assert len(outs) == 3 and all(s < 0 for s in scores)
+        assert scores == sorted(scores, reverse=True)

@@ -1,22 +1,30 @@
 """QUALS vs QAGS speed on the same summaries, same machine, one run, backbones of equal size.
 
     python -m experiments.benchmarks.quals_vs_qags --qagen QAGEN.ckpt --qg QG.ckpt --qa QA.ckpt \\
-        --corpus DIR [--n 32] [--quals-beams 60] [--real DIR] [--real-n 16] [--threads T] \\
-        [--json OUT]
+        --corpus DIR [--n 32] [--quals-beams 60] [--real DIR] [--real-n 16] \\
+        [--qags-settings batched original] [--threads T] [--json OUT]
 
 QUALS runs one model (QAGen: diverse beam search on the summary, then two teacher-forced passes);
 QAGS runs three (answer extraction, QG by beam search per answer, QA twice per question). The
 workbench's tiny QAGen, QG and QA share one architecture (2+2-layer BART, d=128). For each set
 of documents it prints summaries/s of each (measured back to back), the ratio, the mean length
 of documents and summaries in tokens, and where each metric's time goes (seconds per phase).
-Both scorers are warmed up on two summaries first.
+Every scorer is warmed up on two summaries first.
+
+QAGS is timed in two settings (``--qags-settings``): ``batched``, as the workbench runs it (20
+questions kept before answering, batches of 32), and ``original``, as the QAGS code ran
+(``QagsConfig.original``: a QG beam of 10 returning 10 questions for each of 10 answers, all
+100 candidates answered from the summary and kept on an exact answer match, the 20 best by QG
+score answered from the document, batch size 1). The paper's 55x was measured against the
+latter; the ratio against each is printed.
 
 Sets: ``synthetic`` (the first ``--n`` test documents of ``--corpus``) and, with ``--real``
 (the QAGS release: ``mturk_cnndm.jsonl``, ``mturk_xsum.jsonl``), ``cnndm`` and ``xsum``: the
 first ``--real-n`` articles of each with their summary (its sentences joined), where QAGS pays
 for long documents (its QA model reads the article once per question; both metrics truncate
 sources at 512 tokens). ``--json`` writes ``quals_per_s``, ``qags_per_s`` and ``ratio`` of the
-synthetic set and every set under ``sets``.
+synthetic set (against the first QAGS setting) and every set under ``sets``, each with every
+setting's figures under ``qags_settings``.
 """
 
 from __future__ import annotations
@@ -60,36 +68,55 @@ def quals_phases(scorer: QualsScorer) -> dict:
     return seconds
 
 
-def measure(quals: QualsScorer, quals_seconds: dict, qags: QagsScorer, documents, summaries):
-    """Score one set with each metric, back to back; return its figures."""
+QAGS_SETTINGS = {"batched": QagsConfig, "original": QagsConfig.original}
+"""QAGS as this workbench runs it (questions capped before answering, batches of 32) and as its
+original code ran (every one of 100 candidate questions answered from the summary and filtered
+on an exact answer match, one summary at a time): ``QagsConfig.original``."""
+
+
+def measure(quals: QualsScorer, quals_seconds: dict, qags: dict, documents, summaries):
+    """Score one set with QUALS and with each QAGS setting (``qags``: name -> scorer), back to
+    back; return its figures. The top-level QAGS figures are the first setting's."""
     tokens = {name: sum(len(quals.tok(t, truncation=True, max_length=512)["input_ids"])
                         for t in texts) / len(texts)
               for name, texts in (("document", documents), ("summary", summaries))}
     quals_seconds.clear()
-    qags.timings.clear()
     start = time.perf_counter()
     quals.score(documents, summaries)
-    middle = time.perf_counter()
-    qags.score(documents, summaries)
-    end = time.perf_counter()
+    quals_s = time.perf_counter() - start
     n = len(summaries)
-    return {"quals_per_s": n / (middle - start), "qags_per_s": n / (end - middle),
-            "ratio": (end - middle) / (middle - start), "summaries": n,
-            "mean_tokens": tokens, "quals_phases_s": dict(quals_seconds),
-            "qags_phases_s": dict(qags.timings)}
+    settings = {}
+    for name, scorer in qags.items():
+        scorer.timings.clear()
+        start = time.perf_counter()
+        result = scorer.score(documents, summaries)
+        seconds = time.perf_counter() - start
+        questions = [len(e["questions"]) for e in result.explanations]
+        settings[name] = {"qags_per_s": n / seconds, "ratio": seconds / quals_s,
+                          "questions_per_summary": sum(questions) / n,
+                          "phases_s": dict(scorer.timings)}
+    first = next(iter(settings.values()))
+    return {"quals_per_s": n / quals_s, "qags_per_s": first["qags_per_s"],
+            "ratio": first["ratio"], "summaries": n, "mean_tokens": tokens,
+            "quals_phases_s": dict(quals_seconds), "qags_settings": settings}
+
+
+def _phases(label: str, phases: dict) -> None:
+    total = sum(phases.values()) or 1.0
+    for phase, seconds in phases.items():
+        print(f"    {label:14} {phase:22} {seconds:7.2f}s  {100 * seconds / total:5.1f}%")
 
 
 def report(name: str, r: dict) -> None:
     """Print one set's figures."""
     print(f"[{name}] {r['summaries']} summaries, mean tokens: document "
           f"{r['mean_tokens']['document']:.0f}, summary {r['mean_tokens']['summary']:.0f}")
-    print(f"  QUALS {r['quals_per_s']:.2f}/s  QAGS {r['qags_per_s']:.2f}/s  "
-          f"QUALS/QAGS {r['ratio']:.2f}x (paper: 55x)")
-    for metric in ("quals", "qags"):
-        phases = r[f"{metric}_phases_s"]
-        total = sum(phases.values()) or 1.0
-        for phase, seconds in phases.items():
-            print(f"    {metric.upper():5} {phase:22} {seconds:7.2f}s  {100 * seconds / total:5.1f}%")
+    print(f"  QUALS {r['quals_per_s']:.2f}/s")
+    _phases("QUALS", r["quals_phases_s"])
+    for setting, q in r["qags_settings"].items():
+        print(f"  QAGS ({setting}) {q['qags_per_s']:.2f}/s, {q['questions_per_summary']:.1f} "
+              f"questions/summary; QUALS/QAGS {q['ratio']:.2f}x (paper: 55x)")
+        _phases(f"QAGS {setting}", q["phases_s"])
 
 
 def main() -> None:
@@ -102,15 +129,20 @@ def main() -> None:
                    help="QUALS beams, one per group (default 60)")
     p.add_argument("--real", help="folder with the QAGS release's mturk_{cnndm,xsum}.jsonl")
     p.add_argument("--real-n", type=int, default=16, help="articles per real set")
+    p.add_argument("--qags-settings", nargs="+", choices=sorted(QAGS_SETTINGS),
+                   default=["batched", "original"],
+                   help="QAGS settings to time against QUALS (default: batched original)")
     add_output_options(p)
     a = p.parse_args()
     apply_threads(a)
     quals = QualsScorer.from_checkpoint(a.qagen, QualsConfig(num_beams=a.quals_beams,
                                                              num_beam_groups=a.quals_beams))
     quals_seconds = quals_phases(quals)
-    qags = QagsScorer.from_checkpoints(a.qg, a.qa, QagsConfig())
+    qags = {name: QagsScorer.from_checkpoints(a.qg, a.qa, QAGS_SETTINGS[name]())
+            for name in a.qags_settings}
+    models = next(iter(qags.values())).models
     params = {name: sum(p.numel() for p in m.parameters())
-              for name, m in (("qagen", quals.model), ("qg", qags.models[0]), ("qa", qags.models[1]))}
+              for name, m in (("qagen", quals.model), ("qg", models[0]), ("qa", models[1]))}
     result = {"threads": torch.get_num_threads(), "quals_beams": a.quals_beams,
               "parameters": params, "load_avg_before": os.getloadavg(), "sets": {}}
     print(f"threads={result['threads']} parameters={params} load={result['load_avg_before']}")
@@ -119,7 +151,8 @@ def main() -> None:
         for name in ("cnndm", "xsum"):
             sets[name] = qags_release(Path(a.real) / f"mturk_{name}.jsonl", a.real_n)
     documents, summaries = sets["synthetic"]
-    quals.score(documents[:2], summaries[:2]), qags.score(documents[:2], summaries[:2])  # warm-up
+    for scorer in (quals, *qags.values()):  # warm-up
+        scorer.score(documents[:2], summaries[:2])
     for name, (documents, summaries) in sets.items():
         result["sets"][name] = measure(quals, quals_seconds, qags, documents, summaries)
         report(name, result["sets"][name])

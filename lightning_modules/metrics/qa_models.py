@@ -33,18 +33,36 @@ class Seq2SeqGenerator:
         self.num_return, self.batch_size = num_return, batch_size
         self.max_source_length = max_source_length
 
-    @torch.no_grad()
     def __call__(self, sources: Sequence[str]) -> list[list[str]]:
         """Return ``num_return`` outputs (best first) per source text."""
+        return [[text for text, _ in outs] for outs in self._generate(sources, False)]
+
+    def scored(self, sources: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """Return ``num_return`` (output, beam score) pairs per source text, best first; the
+        score is the search's length-normalised log-probability (``sequences_scores``)."""
+        return self._generate(sources, True)
+
+    @torch.no_grad()
+    def _generate(self, sources: Sequence[str], with_scores: bool) -> list[list[tuple]]:
         out = []
         for chunk in _batches(list(sources), self.batch_size):
             enc = self.tok(chunk, truncation=True, padding=True, return_tensors="pt",
                            max_length=self.max_source_length).to(self.model.device)
-            ids = self.model.generate(input_ids=enc["input_ids"],
-                                      attention_mask=enc["attention_mask"], **self.settings)
-            texts = [t.strip() for t in self.tok.batch_decode(ids, skip_special_tokens=True)]
-            out += [texts[i:i + self.num_return] for i in range(0, len(texts), self.num_return)]
+            found = self.model.generate(input_ids=enc["input_ids"],
+                                        attention_mask=enc["attention_mask"],
+                                        output_scores=with_scores, return_dict_in_generate=True,
+                                        **self.settings)
+            texts = [t.strip() for t in self.tok.batch_decode(found.sequences,
+                                                              skip_special_tokens=True)]
+            pairs = list(zip(texts, _sequence_scores(found, len(texts))))
+            out += [pairs[i:i + self.num_return] for i in range(0, len(pairs), self.num_return)]
         return out
+
+
+def _sequence_scores(found, count: int) -> list[float]:
+    """The beam scores of a ``generate`` result (greedy search has none: 0.0 each)."""
+    scores = getattr(found, "sequences_scores", None)
+    return [0.0] * count if scores is None else scores.float().tolist()
 
 
 class ExtractiveQA:

@@ -25,8 +25,12 @@ from lightning_modules.metrics.answers import EXTRACTORS, extract_answers
 from lightning_modules.metrics.base import ScoreResult, check_inputs
 from lightning_modules.metrics.qa_models import (ExtractiveQA, GenerativeQA,
                                                  Seq2SeqGenerator)
-from lightning_modules.metrics.qags_core import filter_questions, qags, token_f1
+from lightning_modules.metrics.qags_core import (clean_question, filter_questions,
+                                                 normalize_answer, qags, token_f1)
 from lightning_modules.text import QA_FORMAT, QG_FORMAT, qg_source
+
+
+FILTER_ORDERS = ("cap_first", "answer_first")
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,25 @@ class QagsConfig:
     documents' corruptions QAGS's AUROC is 0.674 with both on, 0.702 with QA's off, 0.691 with
     both off (docs/metrics.md, "The answerer's beam search")."""
 
+    filter_order: str = "cap_first"
+    """``cap_first``: clean and cap the questions at ``max_questions``, then answer those (the
+    workbench's batched QAGS). ``answer_first``: what the original pipeline did, answering every
+    cleaned candidate question from the summary, keeping those whose answer is non-empty and
+    reaches ``answer_consistency`` (exact match after normalisation when None), ranking them by
+    the QG beam's score and then capping (:meth:`original`)."""
+
+    @classmethod
+    def original(cls, **overrides) -> "QagsConfig":
+        """QAGS as its code ran (Wang et al. 2020): 10 answers, a QG beam of 10 returning 10
+        questions each (100 candidates), every candidate answered from the summary and kept on
+        an exact answer match, the 20 best by QG score, one summary at a time."""
+        settings = dict(max_answers=10, qg_beams=10, questions_per_answer=10, max_questions=20,
+                        answer_consistency=1.0, filter_order="answer_first", batch_size=1)
+        return cls(**{**settings, **overrides})
+
     def __post_init__(self):
+        if self.filter_order not in FILTER_ORDERS:
+            raise ValueError(f"filter_order must be one of {FILTER_ORDERS}")
         for name in ("max_answers", "qg_beams", "questions_per_answer", "max_questions",
                      "qg_max_length", "qa_beams", "qa_max_length", "batch_size"):
             if getattr(self, name) < 1:
@@ -124,43 +146,99 @@ class QagsScorer:
         self.timings[phase] += time.perf_counter() - start
         return out
 
-    def questions(self, summaries: Sequence[str]) -> list[list[tuple[str, str]]]:
-        """Return the kept (question, candidate answer) pairs of each summary."""
+    def candidates(self, summaries: Sequence[str]) -> list[list[tuple]]:
+        """The generated (question, candidate answer, QG score) triples of each summary, as the
+        QG model wrote them (uncleaned), grouped by answer in extraction order."""
         cfg = self.cfg
         answers = self._timed("extraction", lambda: [
             extract_answers(s, cfg.max_answers, cfg.extractor) for s in summaries])
         flat = [(i, a) for i, ans in enumerate(answers) for a in ans]
         sources = [qg_source(a, summaries[i], cfg.qg_format) for i, a in flat]
-        generated = self._timed("question_generation", self.qg, sources) if sources else []
+        generate = getattr(self.qg, "scored", None) or _ranked(self.qg)
+        generated = self._timed("question_generation", generate, sources) if sources else []
         per_summary = [[] for _ in summaries]
         for (i, answer), questions in zip(flat, generated):
-            per_summary[i] += [(q, answer) for q in questions]
-        return [filter_questions(c, cfg.min_question_tokens, cfg.max_questions)
-                for c in per_summary]
+            per_summary[i] += [(q, answer, score) for q, score in questions]
+        return per_summary
+
+    def questions(self, summaries: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """Return the kept (question, candidate answer) pairs of each summary (``cap_first``)."""
+        return [filter_questions([(q, a) for q, a, _ in c], self.cfg.min_question_tokens,
+                                 self.cfg.max_questions) for c in self.candidates(summaries)]
+
+    def _answer(self, phase: str, questions: list[str], passages: list[str]) -> list[str]:
+        return self._timed(phase, self.qa.answer, questions, passages) if questions else []
+
+    def _consistent(self, answer: str, candidate: str) -> bool:
+        if self.cfg.filter_order == "answer_first" and not answer.strip():
+            return False
+        if self.cfg.filter_order == "answer_first" and self.cfg.answer_consistency is None:
+            return normalize_answer(answer) == normalize_answer(candidate)
+        threshold = self.cfg.answer_consistency
+        return threshold is None or token_f1(answer, candidate) >= threshold
+
+    def _answer_first(self, summaries: Sequence[str]) -> list[list[tuple]]:
+        """(question, candidate, summary answer) of each summary, as the original pipeline
+        chose them: every generated question answered from the summary, the consistent ones
+        ranked by QG score, then cleaned, deduplicated and capped. Unlike the original, a
+        summary with fewer survivors is not padded with random unfiltered questions."""
+        found = self.candidates(summaries)
+        owners = [i for i, c in enumerate(found) for _ in c]
+        flat = [t for c in found for t in c]
+        answers = self._answer("answer_summary", [q for q, _, _ in flat],
+                               [summaries[i] for i in owners])
+        ranked = [[] for _ in summaries]
+        for i, (q, cand, score), a_sum in zip(owners, flat, answers):
+            if self._consistent(a_sum, cand):
+                ranked[i].append((score, q, cand, a_sum))
+        out = []
+        for triples in ranked:
+            triples.sort(key=lambda t: -t[0])
+            answer_of = {}
+            for _, q, cand, a_sum in triples:
+                answer_of.setdefault((clean_question(q), cand), a_sum)
+            kept = filter_questions([(q, c) for _, q, c, _ in triples],
+                                    self.cfg.min_question_tokens, self.cfg.max_questions)
+            out.append([(q, c, answer_of[(q, c)]) for q, c in kept])
+        return out
+
+    def _cap_first(self, summaries: Sequence[str]) -> list[list[tuple]]:
+        """(question, candidate, summary answer) of each summary: the capped questions answered
+        from the summary, then the consistency filter."""
+        kept = self.questions(summaries)
+        owners = [i for i, qs in enumerate(kept) for _ in qs]
+        flat = [t for qs in kept for t in qs]
+        answers = self._answer("answer_summary", [q for q, _ in flat],
+                               [summaries[i] for i in owners])
+        out = [[] for _ in summaries]
+        for i, (q, cand), a_sum in zip(owners, flat, answers):
+            if self._consistent(a_sum, cand):
+                out[i].append((q, cand, a_sum))
+        return out
 
     def score(self, documents: Sequence[str], summaries: Sequence[str],
               references: Sequence[str] | None = None) -> ScoreResult:
         """QAGS per summary, with each question and its two answers as the explanation."""
         check_inputs(documents, summaries)
-        kept = self.questions(summaries)
+        order = self._answer_first if self.cfg.filter_order == "answer_first" else self._cap_first
+        kept = order(summaries)
         owners = [i for i, qs in enumerate(kept) for _ in qs]
-        questions = [q for qs in kept for q, _ in qs]
-        from_summary = self._timed("answer_summary", self.qa.answer, questions,
-                                   [summaries[i] for i in owners]) if questions else []
-        from_document = self._timed("answer_document", self.qa.answer, questions,
-                                    [documents[i] for i in owners]) if questions else []
-        candidates = [a for qs in kept for _, a in qs]
+        flat = [t for qs in kept for t in qs]
+        from_document = self._answer("answer_document", [q for q, _, _ in flat],
+                                     [documents[i] for i in owners])
         explanations = [{"questions": []} for _ in summaries]
-        for i, q, cand, a_sum, a_doc in zip(owners, questions, candidates, from_summary,
-                                             from_document):
-            if (self.cfg.answer_consistency is not None
-                    and token_f1(a_sum, cand) < self.cfg.answer_consistency):
-                continue
+        for i, (q, cand, a_sum), a_doc in zip(owners, flat, from_document):
             explanations[i]["questions"].append(
                 {"question": q, "candidate": cand, "answer_summary": a_sum,
                  "answer_document": a_doc, "f1": token_f1(a_doc, a_sum)})
         scores = [qags([q["f1"] for q in e["questions"]]) for e in explanations]
         return ScoreResult({"qags": scores}, explanations)
+
+
+def _ranked(generate):
+    """A QG callable's outputs with their rank as the score (best first), for generators that
+    give no beam scores."""
+    return lambda sources: [[(q, -rank) for rank, q in enumerate(qs)] for qs in generate(sources)]
 
 
 def config_dict(config: QagsConfig) -> dict:
