@@ -40,3 +40,31 @@ def test_the_quals_scorer_loads_it_too(relative_run):
     scorer = QualsScorer.from_checkpoint(str(relative_run),
                                          QualsConfig(num_beams=2, num_beam_groups=2))
     assert scorer.tok.name_or_path.endswith("copy/tokenizer")
+
+
+def test_quals_against_each_qags_setting(monkeypatch):
+    """``measure`` times QUALS once and each QAGS setting after it: each ratio is that
+    setting's seconds over QUALS's, questions are counted per summary, and the top-level QAGS
+    figures are the first setting's (clock readings given, values by hand)."""
+    from types import SimpleNamespace
+
+    from experiments.benchmarks import quals_vs_qags
+    from lightning_modules.metrics.base import ScoreResult
+
+    clock = iter([0.0, 2.0, 2.0, 6.0, 6.0, 26.0])  # QUALS 2 s, batched 4 s, original 20 s
+    monkeypatch.setattr(quals_vs_qags.time, "perf_counter", lambda: next(clock))
+
+    def qags_with(questions):
+        result = ScoreResult({"qags": [1.0, 1.0]}, [{"questions": [{}] * n} for n in questions])
+        return SimpleNamespace(timings={"stale": 1.0}, score=lambda d, s: result)
+
+    quals = SimpleNamespace(tok=lambda t, **_: {"input_ids": t.split()},
+                            score=lambda d, s: None)
+    r = quals_vs_qags.measure(quals, {}, {"batched": qags_with([3, 1]),
+                                          "original": qags_with([20, 20])},
+                              ["a b c", "d"], ["x y", "z"])
+    assert r["quals_per_s"] == 1.0 and r["mean_tokens"] == {"document": 2.0, "summary": 1.5}
+    batched, original = r["qags_settings"]["batched"], r["qags_settings"]["original"]
+    assert (batched["qags_per_s"], batched["ratio"], batched["questions_per_summary"]) == (0.5, 2.0, 2.0)
+    assert (original["qags_per_s"], original["ratio"], original["questions_per_summary"]) == (0.1, 10.0, 20.0)
+    assert (r["qags_per_s"], r["ratio"]) == (0.5, 2.0) and batched["phases_s"] == {}
