@@ -4,6 +4,7 @@ documents of a corpus folder, and writing the figures (strict JSON, atomically).
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import torch
@@ -34,3 +35,15 @@ def write_figures(a: argparse.Namespace, result: dict) -> None:
     """Write ``result`` to ``--json`` where it is given."""
     if a.json:
         write_json(a.json, result)
+
+
+def load_note(before: tuple, cores: int | None = None) -> str | None:
+    """A one-line warning when the machine's one-minute load average before the measurement
+    (``os.getloadavg()``) reached its core count, so other jobs held the cores; else None.
+    Ratios between scorers move with the load: a busy machine slows a Python-heavy search more
+    than a batched one."""
+    cores = cores or os.cpu_count() or 1
+    if before[0] < cores:
+        return None
+    return (f"note: load average {before[0]:.1f} on {cores} cores before the run: other jobs "
+            "held the cores, so these rates and their ratio are not a quiet machine's")

@@ -15,7 +15,9 @@ ships), so it measures generation cost and keeps few or no pairs: say so when re
 
 ``--json`` writes ``batched_per_s``, ``straightforward_per_s``, ``speedup`` and
 ``max_abs_diff`` of the first preset (summed times over the repeats), every preset under
-``presets``, the torch threads and the machine's load average before and after.
+``presets``, the torch threads, the machine's load average before and after, and ``busy``:
+whether the load before the run reached the core count (a one-line note then says the ratio is
+not a quiet machine's; under load the straightforward search slows more).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import time
 
 import torch
 
-from experiments.benchmarks.common import (add_output_options, apply_threads, test_documents,
-                                          write_figures)
+from experiments.benchmarks.common import (add_output_options, apply_threads, load_note,
+                                          test_documents, write_figures)
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer, config_dict
 from lightning_modules.metrics.quals_naive import NaiveQualsScorer
 from lightning_modules.models.config import build_model
@@ -108,6 +110,10 @@ def main() -> None:
               f"{r['speedup']:6.2f} {r['max_abs_diff']:10.2e} {r['scored']:6d}")
     result.update(next(iter(result["presets"].values())))
     result["load_avg_after"] = os.getloadavg()
+    note = load_note(result["load_avg_before"])
+    result["busy"] = note is not None
+    if note:
+        print(note)
     write_figures(a, result)
 
 

@@ -11,11 +11,11 @@ of documents it prints summaries/s of each (measured back to back), the ratio, t
 of documents and summaries in tokens, and where each metric's time goes (seconds per phase).
 Every scorer is warmed up on two summaries first.
 
-QAGS is timed in two settings (``--qags-settings``): ``batched``, as the workbench runs it (20
-questions kept before answering, batches of 32), and ``original``, as the QAGS code ran
+QAGS is timed in up to three settings (``--qags-settings``): ``batched``, as the workbench runs
+it (20 questions kept before answering, batches of 32), and ``original``, as the QAGS code ran
 (``QagsConfig.original``: a QG beam of 10 returning 10 questions for each of 10 answers, all
-100 candidates answered from the summary and kept on an exact answer match, the 20 best by QG
-score answered from the document, batch size 1). The paper's 55x was measured against the
+100 candidates answered from the summary and kept when the answer has the candidate's words,
+token F1 1, the 20 best by QG score answered from the document, batch size 1). The paper's 55x was measured against the
 latter; the ratio against each is printed. ``original-kept`` is ``original`` with every answered
 question passing the answer filter: the cost when 20 questions per summary reach the document,
 as they do when the QA model reproduces the candidate answers.
@@ -26,7 +26,8 @@ first ``--real-n`` articles of each with their summary (its sentences joined), w
 for long documents (its QA model reads the article once per question; both metrics truncate
 sources at 512 tokens). ``--json`` writes ``quals_per_s``, ``qags_per_s`` and ``ratio`` of the
 synthetic set (against the first QAGS setting) and every set under ``sets``, each with every
-setting's figures under ``qags_settings``.
+setting's figures under ``qags_settings``, and ``busy``: whether the load before the run reached
+the core count (a one-line note says so).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from pathlib import Path
 
 import torch
 
-from experiments.benchmarks.common import (add_output_options, apply_threads, test_documents,
-                                          write_figures)
+from experiments.benchmarks.common import (add_output_options, apply_threads, load_note,
+                                          test_documents, write_figures)
 from lightning_modules.metrics.qags import QagsConfig, QagsScorer
 from lightning_modules.metrics.quals import QualsConfig, QualsScorer
 
@@ -74,7 +75,7 @@ QAGS_SETTINGS = {"batched": QagsConfig, "original": QagsConfig.original,
                  "original-kept": lambda: QagsConfig.original(answer_consistency=0.0)}
 """QAGS as this workbench runs it (questions capped before answering, batches of 32); as its
 original code ran (every one of 100 candidate questions answered from the summary and filtered
-on an exact answer match, one summary at a time): ``QagsConfig.original``; and the same with
+when the answer has the candidate's words, one summary at a time): ``QagsConfig.original``; and the same with
 every answered question passing the filter (``original-kept``), the cost of the original when
 its QA model reproduces the candidate answers, as a QA model trained on the articles' domain
 does, so that 20 questions per summary reach the document."""
@@ -164,6 +165,10 @@ def main() -> None:
         report(name, result["sets"][name])
     result.update({k: result["sets"]["synthetic"][k] for k in ("quals_per_s", "qags_per_s", "ratio")})
     result["load_avg_after"] = os.getloadavg()
+    note = load_note(result["load_avg_before"])
+    result["busy"] = note is not None
+    if note:
+        print(note)
     write_figures(a, result)
 
 

@@ -70,8 +70,9 @@ class QagsConfig:
     @classmethod
     def original(cls, **overrides) -> "QagsConfig":
         """QAGS as its code ran (Wang et al. 2020): 10 answers, a QG beam of 10 returning 10
-        questions each (100 candidates), every candidate answered from the summary and kept on
-        an exact answer match, the 20 best by QG score, one summary at a time."""
+        questions each (100 candidates), every candidate answered from the summary and kept when
+        its answer has the candidate's words (token F1 1 after SQuAD normalisation), the 20 best
+        by QG score, one summary at a time."""
         settings = dict(max_answers=10, qg_beams=10, questions_per_answer=10, max_questions=20,
                         answer_consistency=1.0, filter_order="answer_first", batch_size=1)
         return cls(**{**settings, **overrides})
