@@ -32,6 +32,19 @@ def test_loss_is_mean_nll_of_the_mixture(setup):
     assert torch.allclose(out.loss, -picked[labels != -100].mean(), atol=1e-5)
 
 
+def test_inference_mixture_has_the_training_mixtures_bits(setup):
+    """Without gradients the mixture is computed in place; its log-probabilities equal the
+    differentiable path's bit for bit (so scores and samples do not move), and the
+    differentiable path still trains."""
+    tok, model, enc, labels = setup
+    with torch.no_grad():
+        fast = model(**enc, labels=labels).logits
+    slow = model(**enc, labels=labels)
+    assert slow.logits.requires_grad and torch.equal(fast, slow.logits.detach())
+    with torch.inference_mode():
+        assert torch.equal(model(**enc, labels=labels).logits, fast)
+
+
 def full_and_incremental(model, tok, enc, labels, history: bool = False):
     """Teacher-forced logits, and the same logits decoded one step at a time with the cache
     (passing ``decoder_history`` as generate does when ``history``)."""
