@@ -147,11 +147,22 @@ def test_groups_solved_together_equal_the_in_order_loop(width, groups):
         done = torch.rand(n, groups, generator=gen) < 0.2
         last = trial % 5 == 0
         expected = db._select_in_order(s, c, done, last, 2, vocab)
-        together = db._select_together(s, c, done, last, 2)
+        together = db._select_together(s, c, done, last, 2, 16)
         if together is not None:
             assert all(torch.equal(a, b) for a, b in zip(together, expected))
         assert all(torch.equal(a, b) for a, b in zip(db._select(s, c, done, last, 2, vocab),
                                                      expected))
+
+
+def test_the_selection_rule_follows_the_device(monkeypatch):
+    """By default a CPU runs the in-order loop (it measured faster there) and an accelerator
+    the fixed-point rounds; a set ``FIXED_POINT_ROUNDS`` holds on every device."""
+    from lightning_modules.decoding import diverse_beam as db
+
+    assert db.fixed_point_rounds(torch.device("cpu")) == 0
+    assert db.fixed_point_rounds(torch.device("cuda")) == db.ACCELERATOR_ROUNDS == 16
+    monkeypatch.setattr(db, "FIXED_POINT_ROUNDS", 3)
+    assert db.fixed_point_rounds(torch.device("cpu")) == db.fixed_point_rounds(torch.device("cuda")) == 3
 
 
 def test_select_falls_back_when_the_rounds_do_not_settle(monkeypatch):
@@ -164,7 +175,7 @@ def test_select_falls_back_when_the_rounds_do_not_settle(monkeypatch):
                        raw=torch.zeros(4, 5), tok=torch.tensor([[3, 4, 5, 6, 7]] * 4),
                        beam=torch.zeros(4, 5, dtype=torch.long))
     done = torch.zeros(1, 4, dtype=torch.bool)
-    assert db._select_together(s, c, done, False, 2) is None
+    assert db._select_together(s, c, done, False, 2, 1) is None
     _, pick, keep = db._select(s, c, done, False, 2, 8)
     kept = c.tok.view(1, 4, -1).gather(-1, pick).gather(-1, keep)
     assert kept.view(-1).tolist() == [3, 4, 3, 4]      # 3; 4 (3 penalised); 3; 4 (3 twice)

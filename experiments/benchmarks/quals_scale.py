@@ -32,8 +32,8 @@ import torch
 
 from experiments.benchmarks.common import add_output_options, apply_threads, write_figures
 from lightning_modules.decoding import diverse_beam
-from lightning_modules.decoding.diverse_beam import (FIXED_POINT_ROUNDS, DiverseBeamConfig,
-                                                     diverse_beam_search)
+from lightning_modules.decoding.diverse_beam import (ACCELERATOR_ROUNDS, DiverseBeamConfig,
+                                                     diverse_beam_search, fixed_point_rounds)
 
 PEAK_TFLOPS = {("cuda", "bf16"): 989.0, ("cuda", "fp32"): 67.0}
 """Dense peak TFLOP/s of an H200 by precision (NVIDIA's figures), the default ``--peak-tflops``."""
@@ -181,9 +181,10 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--document-tokens", type=int, default=512,
                    help="document length of the teacher-forced pass (default 512)")
     p.add_argument("--pairs", type=int, default=10, help="pairs per summary (default 10)")
-    p.add_argument("--select-rounds", nargs="+", type=int, default=[FIXED_POINT_ROUNDS],
+    p.add_argument("--select-rounds", nargs="+", type=int, default=None,
                    help="fixed-point rounds of the search's group selection to compare (0: the "
-                   f"group-by-group loop; default {FIXED_POINT_ROUNDS})")
+                   f"group-by-group loop; default: the device's, {ACCELERATOR_ROUNDS} on an "
+                   "accelerator, 0 on a CPU)")
     p.add_argument("--peak-tflops", type=float, default=None,
                    help="the device's dense peak TFLOP/s (default: H200's for cuda, none for cpu)")
     add_output_options(p)
@@ -204,7 +205,7 @@ def main(argv=None) -> None:
         model = random_bart(a.shape, a.vocab, a.device, DTYPES[precision])
         result["parameters"] = sum(p.numel() for p in model.parameters())
         for batch in a.batch_sizes:
-            for rounds in a.select_rounds:
+            for rounds in a.select_rounds or [fixed_point_rounds(torch.device(a.device))]:
                 diverse_beam.FIXED_POINT_ROUNDS = rounds
                 row = measure(model, a, precision, batch)
                 print(f"rounds {rounds:2d} " + report(precision, batch, row), flush=True)

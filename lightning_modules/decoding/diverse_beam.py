@@ -144,8 +144,20 @@ def _candidates(s: _Search, logp: torch.Tensor, groups: torch.Tensor, k: int) ->
     return _Candidates(full(pen, NEG), full(raw, NEG), full(tok, 0), full(beam, 0))
 
 
-FIXED_POINT_ROUNDS = 16
-"""Rounds of :func:`_select_together` before a step falls back to the group-by-group loop."""
+FIXED_POINT_ROUNDS: int | None = None
+"""Rounds of :func:`_select_together` before a step falls back to the group-by-group loop;
+``None``: by device, :data:`ACCELERATOR_ROUNDS` on an accelerator and none on a CPU, where the
+loop measured 5-23% faster (docs/performance.md). Both give equal results."""
+
+ACCELERATOR_ROUNDS = 16
+"""The fixed-point rounds used on an accelerator when :data:`FIXED_POINT_ROUNDS` is None."""
+
+
+def fixed_point_rounds(device: torch.device) -> int:
+    """The rounds of :func:`_select_together` to try on ``device``."""
+    if FIXED_POINT_ROUNDS is not None:
+        return FIXED_POINT_ROUNDS
+    return 0 if device.type == "cpu" else ACCELERATOR_ROUNDS
 
 
 def _select(s: _Search, c: _Candidates, done, last: bool, eos: int, vocab: int):
@@ -155,9 +167,10 @@ def _select(s: _Search, c: _Candidates, done, last: bool, eos: int, vocab: int):
     Returns ``top`` (penalised scores ``[batch, groups, 2w]``), ``pick`` (their indices among
     the group's ``k`` candidates) and ``keep`` (indices of the running beams among the ``2w``).
     All groups are solved together (:func:`_select_together`) where that settles within
-    :data:`FIXED_POINT_ROUNDS` rounds, else group by group (:func:`_select_in_order`).
+    :func:`fixed_point_rounds` rounds, else group by group (:func:`_select_in_order`).
     """
-    together = _select_together(s, c, done, last, eos)
+    rounds = fixed_point_rounds(c.pen.device)
+    together = _select_together(s, c, done, last, eos, rounds) if rounds else None
     return together if together is not None else _select_in_order(s, c, done, last, eos, vocab)
 
 
@@ -169,9 +182,9 @@ def _choose(s: _Search, pen, tok, counts, last: bool, eos: int):
     return top, pick, keep, chosen.gather(-1, keep)
 
 
-def _select_together(s: _Search, c: _Candidates, done, last: bool, eos: int):
+def _select_together(s: _Search, c: _Candidates, done, last: bool, eos: int, rounds: int):
     """:func:`_select_in_order`'s result, computed for all groups at once by fixed-point
-    rounds; ``None`` if they do not settle within :data:`FIXED_POINT_ROUNDS`.
+    rounds; ``None`` if they do not settle within ``rounds``.
 
     Round ``r`` gives every group the choice it makes against the tokens the earlier groups
     kept in round ``r - 1``. Group ``g``'s choice depends only on groups before it, so after
@@ -184,7 +197,7 @@ def _select_together(s: _Search, c: _Candidates, done, last: bool, eos: int):
     earlier = torch.arange(g, device=pen.device)
     counted = (earlier[None, :, None] > earlier[None, None, :]) & ~done[:, None, :]  # [n, g, h]
     kept, counts = None, torch.zeros_like(pen)
-    for _ in range(FIXED_POINT_ROUNDS):
+    for _ in range(rounds):
         top, pick, keep, new = _choose(s, pen, tok, counts, last, eos)
         if kept is not None and torch.equal(new, kept):
             return top, pick, keep
