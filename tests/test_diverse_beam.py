@@ -162,7 +162,7 @@ def test_the_selection_rule_follows_the_device(monkeypatch):
     assert db.fixed_point_rounds(torch.device("cpu")) == 0
     assert db.fixed_point_rounds(torch.device("cuda")) == db.ACCELERATOR_ROUNDS == 16
     monkeypatch.setattr(db, "FIXED_POINT_ROUNDS", 3)
-    assert db.fixed_point_rounds(torch.device("cpu")) == db.fixed_point_rounds(torch.device("cuda")) == 3
+    assert [db.fixed_point_rounds(torch.device(d)) for d in ("cpu", "cuda")] == [3, 3]
 
 
 def test_select_falls_back_when_the_rounds_do_not_settle(monkeypatch):

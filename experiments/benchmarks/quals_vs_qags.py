@@ -15,10 +15,10 @@ QAGS is timed in up to three settings (``--qags-settings``): ``batched``, as the
 it (20 questions kept before answering, batches of 32), and ``original``, as the QAGS code ran
 (``QagsConfig.original``: a QG beam of 10 returning 10 questions for each of 10 answers, all
 100 candidates answered from the summary and kept when the answer has the candidate's words,
-token F1 1, the 20 best by QG score answered from the document, batch size 1). The paper's 55x was measured against the
-latter; the ratio against each is printed. ``original-kept`` is ``original`` with every answered
-question passing the answer filter: the cost when 20 questions per summary reach the document,
-as they do when the QA model reproduces the candidate answers.
+token F1 1, the 20 best by QG score answered from the document, batch size 1); the paper's 55x
+was measured against the latter. ``original-kept`` is ``original`` with every answered question
+passing the answer filter: the cost when 20 questions per summary reach the document, as they
+do when the QA model reproduces the candidate answers. The ratio against each is printed.
 
 Sets: ``synthetic`` (the first ``--n`` test documents of ``--corpus``) and, with ``--real``
 (the QAGS release: ``mturk_cnndm.jsonl``, ``mturk_xsum.jsonl``), ``cnndm`` and ``xsum``: the
@@ -74,11 +74,11 @@ def quals_phases(scorer: QualsScorer) -> dict:
 QAGS_SETTINGS = {"batched": QagsConfig, "original": QagsConfig.original,
                  "original-kept": lambda: QagsConfig.original(answer_consistency=0.0)}
 """QAGS as this workbench runs it (questions capped before answering, batches of 32); as its
-original code ran (every one of 100 candidate questions answered from the summary and filtered
-when the answer has the candidate's words, one summary at a time): ``QagsConfig.original``; and the same with
-every answered question passing the filter (``original-kept``), the cost of the original when
-its QA model reproduces the candidate answers, as a QA model trained on the articles' domain
-does, so that 20 questions per summary reach the document."""
+original code ran (``QagsConfig.original``: every one of 100 candidate questions answered from
+the summary and kept when the answer has the candidate's words, one summary at a time); and the
+same with every answered question passing the filter (``original-kept``): the original's cost
+when its QA model reproduces the candidate answers, so that 20 questions per summary reach the
+document."""
 
 
 def measure(quals: QualsScorer, quals_seconds: dict, qags: dict, documents, summaries):

@@ -171,34 +171,39 @@ class QagsScorer:
         return self._timed(phase, self.qa.answer, questions, passages) if questions else []
 
     def _consistent(self, answer: str, candidate: str) -> bool:
-        if self.cfg.filter_order == "answer_first" and not answer.strip():
-            return False
-        if self.cfg.filter_order == "answer_first" and self.cfg.answer_consistency is None:
-            return normalize_answer(answer) == normalize_answer(candidate)
+        if self.cfg.filter_order == "answer_first":
+            if not answer.strip():
+                return False
+            if self.cfg.answer_consistency is None:
+                return normalize_answer(answer) == normalize_answer(candidate)
         threshold = self.cfg.answer_consistency
         return threshold is None or token_f1(answer, candidate) >= threshold
+
+    def _answered(self, groups: list[list[tuple]], summaries: Sequence[str]) -> list[list[tuple]]:
+        """Per summary, each ``(question, candidate, ...)`` of ``groups`` answered from its
+        summary, as ``(question, candidate, ..., summary answer)``, where the answer passes the
+        consistency filter."""
+        owners, flat = _flatten(groups)
+        answers = self._answer("answer_summary", [t[0] for t in flat],
+                               [summaries[i] for i in owners])
+        out = [[] for _ in groups]
+        for i, item, a_sum in zip(owners, flat, answers):
+            if self._consistent(a_sum, item[1]):
+                out[i].append((*item, a_sum))
+        return out
 
     def _answer_first(self, summaries: Sequence[str]) -> list[list[tuple]]:
         """(question, candidate, summary answer) of each summary, as the original pipeline
         chose them: every generated question answered from the summary, the consistent ones
         ranked by QG score, then cleaned, deduplicated and capped. Unlike the original, a
         summary with fewer survivors is not padded with random unfiltered questions."""
-        found = self.candidates(summaries)
-        owners = [i for i, c in enumerate(found) for _ in c]
-        flat = [t for c in found for t in c]
-        answers = self._answer("answer_summary", [q for q, _, _ in flat],
-                               [summaries[i] for i in owners])
-        ranked = [[] for _ in summaries]
-        for i, (q, cand, score), a_sum in zip(owners, flat, answers):
-            if self._consistent(a_sum, cand):
-                ranked[i].append((score, q, cand, a_sum))
         out = []
-        for triples in ranked:
-            triples.sort(key=lambda t: -t[0])
+        for answered in self._answered(self.candidates(summaries), summaries):
+            answered.sort(key=lambda t: -t[2])
             answer_of = {}
-            for _, q, cand, a_sum in triples:
+            for q, cand, _, a_sum in answered:
                 answer_of.setdefault((clean_question(q), cand), a_sum)
-            kept = filter_questions([(q, c) for _, q, c, _ in triples],
+            kept = filter_questions([(q, c) for q, c, _, _ in answered],
                                     self.cfg.min_question_tokens, self.cfg.max_questions)
             out.append([(q, c, answer_of[(q, c)]) for q, c in kept])
         return out
@@ -206,25 +211,14 @@ class QagsScorer:
     def _cap_first(self, summaries: Sequence[str]) -> list[list[tuple]]:
         """(question, candidate, summary answer) of each summary: the capped questions answered
         from the summary, then the consistency filter."""
-        kept = self.questions(summaries)
-        owners = [i for i, qs in enumerate(kept) for _ in qs]
-        flat = [t for qs in kept for t in qs]
-        answers = self._answer("answer_summary", [q for q, _ in flat],
-                               [summaries[i] for i in owners])
-        out = [[] for _ in summaries]
-        for i, (q, cand), a_sum in zip(owners, flat, answers):
-            if self._consistent(a_sum, cand):
-                out[i].append((q, cand, a_sum))
-        return out
+        return self._answered(self.questions(summaries), summaries)
 
     def score(self, documents: Sequence[str], summaries: Sequence[str],
               references: Sequence[str] | None = None) -> ScoreResult:
         """QAGS per summary, with each question and its two answers as the explanation."""
         check_inputs(documents, summaries)
         order = self._answer_first if self.cfg.filter_order == "answer_first" else self._cap_first
-        kept = order(summaries)
-        owners = [i for i, qs in enumerate(kept) for _ in qs]
-        flat = [t for qs in kept for t in qs]
+        owners, flat = _flatten(order(summaries))
         from_document = self._answer("answer_document", [q for q, _, _ in flat],
                                      [documents[i] for i in owners])
         explanations = [{"questions": []} for _ in summaries]
@@ -234,6 +228,11 @@ class QagsScorer:
                  "answer_document": a_doc, "f1": token_f1(a_doc, a_sum)})
         scores = [qags([q["f1"] for q in e["questions"]]) for e in explanations]
         return ScoreResult({"qags": scores}, explanations)
+
+
+def _flatten(groups: list[list]) -> tuple[list[int], list]:
+    """The items of per-summary lists in order, with the index of the summary each belongs to."""
+    return [i for i, group in enumerate(groups) for _ in group], [t for g in groups for t in g]
 
 
 def _ranked(generate):
